@@ -1,0 +1,108 @@
+/**
+ * The one interface between routes / the worker loop and job persistence. SQLite and Redis
+ * implement it; nothing outside `src/stores/<driver>/` imports a driver. The contract test suite
+ * in test/stores/ runs against every implementation.
+ */
+import type { JobStatus } from '../jobs/status.js';
+
+export interface JobError {
+  message: string;
+  /** Whether another attempt might succeed (I/O hiccup vs. bad data). */
+  retryable: boolean;
+  /** OGC exception type URI suffix or our own code, e.g. 'timeout', 'worker-crashed'. */
+  code?: string;
+}
+
+export interface JobRecord {
+  id: string;
+  processId: string;
+  status: JobStatus;
+  inputs: Record<string, unknown>;
+  /** Hash of process + normalized inputs; identical requests share a job while it is live. */
+  dedupKey: string | null;
+  /** Free-form metadata owned by the creator (e.g. the ISIMIP adapter's view of the job). */
+  meta: Record<string, unknown>;
+  progress: number;
+  message: string | null;
+  attempts: number;
+  maxAttempts: number;
+  created: number;          // ms since epoch
+  started: number | null;
+  finished: number | null;
+  updated: number;
+  workerId: string | null;
+  lockedUntil: number | null;
+  outputs: Record<string, unknown> | null;
+  error: JobError | null;
+  /** When the record and its files are deleted; set when the job ends. */
+  expiresAt: number | null;
+}
+
+export interface NewJob {
+  /** Caller-chosen id (e.g. ISIMIP's SHA-1 of the request). If it exists, that job is returned. */
+  id?: string;
+  processId: string;
+  inputs: Record<string, unknown>;
+  dedupKey?: string | null;
+  meta?: Record<string, unknown>;
+  maxAttempts: number;
+}
+
+export interface ListQuery {
+  processId?: string[];
+  status?: JobStatus[];
+  limit: number;
+  offset: number;
+}
+
+export type FinishResult =
+  | { status: 'successful'; outputs: Record<string, unknown> }
+  | { status: 'failed'; error: JobError };
+
+export interface SweepResult {
+  requeued: JobRecord[];
+  failed: JobRecord[];
+}
+
+export interface JobStore {
+  readonly kind: 'sqlite' | 'redis';
+
+  /**
+   * Inserts a job unless one with the same `id`, or a live job (accepted | running | successful,
+   * not expired) with the same `dedupKey`, exists; then that one is returned with created=false.
+   * Atomic: two concurrent identical creates yield one job.
+   */
+  create(job: NewJob): Promise<{ job: JobRecord; created: boolean }>;
+  get(id: string): Promise<JobRecord | null>;
+  list(q: ListQuery): Promise<{ jobs: JobRecord[]; total: number }>;
+
+  /** Takes the oldest accepted job: status running, attempts + 1, lease until now + leaseMs. */
+  claim(workerId: string, leaseMs: number): Promise<JobRecord | null>;
+  /** Renews the lease and records progress. False when the job is no longer ours (dismissed, reclaimed). */
+  heartbeat(id: string, workerId: string, leaseMs: number, progress?: { percent: number; message?: string }): Promise<boolean>;
+  /** Ends a running job held by workerId. False when it was no longer ours. ttlMs sets expiresAt. */
+  finish(id: string, workerId: string, result: FinishResult, ttlMs: number): Promise<boolean>;
+  /** Gives a running job back to the queue (graceful shutdown) without counting the attempt. */
+  release(id: string, workerId: string, message: string): Promise<boolean>;
+  /** Moves any non-dismissed job to dismissed. Returns the job after the change, null if unknown. */
+  dismiss(id: string, ttlMs: number): Promise<JobRecord | null>;
+
+  /**
+   * Running jobs whose lease expired: back to accepted while attempts < maxAttempts, else failed
+   * with a message saying so.
+   */
+  sweepStalled(now: number, ttlMs: number): Promise<SweepResult>;
+  /** Deletes records whose expiresAt passed; returns their ids so the caller removes their files. */
+  purgeExpired(now: number): Promise<string[]>;
+
+  /** Resolves when new work may be waiting, or after `ms`. Lets the worker loop sleep cheaply. */
+  waitForWork(ms: number, signal?: AbortSignal): Promise<void>;
+
+  /** Short-lived named lock (e.g. one package build per dataset-version and boundary). Atomic. */
+  tryLock(name: string, owner: string, ttlMs: number): Promise<boolean>;
+  unlock(name: string, owner: string): Promise<void>;
+
+  /** Readiness: the store can be written now. Throws with the reason if not. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
