@@ -1,0 +1,59 @@
+/** Parsers for config values. Each throws a message without the key; the loader adds the key. */
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, m: 1024 ** 2, mb: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3 };
+
+/** "90", "90s", "15m", "7d", "250ms" -> milliseconds. A bare number means seconds (systemd style). */
+export function parseDuration(v: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/i.exec(v);
+  if (!m) throw new Error(`"${v}" is not a duration (examples: 30s, 15m, 7d)`);
+  return Math.round(Number(m[1]) * DURATION_UNITS[(m[2] ?? 's').toLowerCase()]);
+}
+
+/** "100MB", "1g", "512k", "1048576" -> bytes. */
+export function parseSize(v: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmg]?b?)\s*$/i.exec(v);
+  if (!m) throw new Error(`"${v}" is not a size (examples: 100MB, 1G, 512k)`);
+  return Math.round(Number(m[1]) * SIZE_UNITS[m[2].toLowerCase()]);
+}
+
+export function parseInteger(min: number, max: number) {
+  return (v: string): number => {
+    if (!/^\s*-?\d+\s*$/.test(v)) throw new Error(`"${v}" is not a whole number`);
+    const n = Number(v);
+    if (n < min || n > max) throw new Error(`${n} is outside ${min}..${max}`);
+    return n;
+  };
+}
+
+export function parseBool(v: string): boolean {
+  const s = v.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(s)) return true;
+  if (['0', 'false', 'no', 'off', ''].includes(s)) return false;
+  throw new Error(`"${v}" is not a boolean (use 1/0, true/false)`);
+}
+
+export function parseUrl(protocols: string[]) {
+  return (v: string): string => {
+    let u: URL;
+    try {
+      u = new URL(v);
+    } catch {
+      throw new Error(`"${maskUrl(v)}" is not a URL`);
+    }
+    if (!protocols.includes(u.protocol)) throw new Error(`"${maskUrl(v)}" must use ${protocols.join(' or ')}`);
+    return v.replace(/\/+$/, '');
+  };
+}
+
+export function oneOf<T extends string>(values: readonly T[]) {
+  return (v: string): T => {
+    if (!values.includes(v as T)) throw new Error(`"${v}" is not one of ${values.join(', ')}`);
+    return v as T;
+  };
+}
+
+/** Hides a password in a URL so it can be logged or shown. */
+export function maskUrl(v: string): string {
+  return v.replace(/(\/\/[^:/@]*:)[^@/]*@/, '$1***@');
+}

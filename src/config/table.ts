@@ -1,0 +1,60 @@
+/**
+ * Every setting in one table: key, default, parser, whether it is secret, and what it is for.
+ * The env-file template, `subsetd config` and the docs are generated from this table.
+ */
+import { availableParallelism } from 'node:os';
+import { maskUrl, oneOf, parseBool, parseDuration, parseInteger, parseSize, parseUrl } from './parse.js';
+
+export interface Setting<T> {
+  key: string;
+  /** Raw default (as it would be written in the env-file); a function sees the already-parsed settings. */
+  default: string | ((c: Record<string, unknown>) => string) | undefined;
+  parse: (v: string) => T;
+  secret?: boolean;
+  /** How to show a value when secret: masked, never the clear text. */
+  show?: (v: string) => string;
+  doc: string;
+}
+
+function s<T>(x: Setting<T>): Setting<T> {
+  return x;
+}
+const str = (v: string) => v;
+const nonEmpty = (v: string) => {
+  if (!v.trim()) throw new Error('must not be empty');
+  return v;
+};
+
+export const SETTINGS = {
+  host: s({ key: 'SUBSETD_HOST', default: '127.0.0.1', parse: nonEmpty, doc: 'Address the HTTP server listens on.' }),
+  port: s({ key: 'SUBSETD_PORT', default: '8080', parse: parseInteger(0, 65535), doc: 'TCP port of the HTTP server (0 = any free port).' }),
+  stateDir: s({ key: 'SUBSETD_STATE_DIR', default: './var', parse: nonEmpty, doc: 'All state: the SQLite database, job work dirs, uploads, results.' }),
+  dataRoot: s({ key: 'SUBSETD_DATA_ROOT', default: './data', parse: nonEmpty, doc: 'Input data is read only from below this directory.' }),
+  resultsDir: s({ key: 'SUBSETD_RESULTS_DIR', default: (c) => `${c.stateDir}/results`, parse: nonEmpty, doc: 'Finished results. Must be shared storage when several nodes share Redis.' }),
+  publicUrl: s({ key: 'SUBSETD_PUBLIC_URL', default: undefined, parse: parseUrl(['http:', 'https:']), doc: 'Base URL of every link the API returns (e.g. https://example.org/api). Unset: links follow the request.' }),
+  trustProxy: s({ key: 'SUBSETD_TRUST_PROXY', default: '0', parse: parseBool, doc: 'Honour X-Forwarded-Proto/Host/Prefix from a reverse proxy when building links.' }),
+  workers: s({ key: 'SUBSETD_WORKERS', default: String(availableParallelism()), parse: parseInteger(0, 256), doc: 'Worker threads running jobs on this node (0 = API only).' }),
+  jobTimeout: s({ key: 'SUBSETD_JOB_TIMEOUT', default: '1h', parse: parseDuration, doc: 'A job running longer than this is stopped and failed.' }),
+  workerMemory: s({ key: 'SUBSETD_WORKER_MEMORY', default: '2G', parse: parseSize, doc: 'JavaScript heap limit of one worker thread; a job exceeding it fails alone.' }),
+  stallTimeout: s({ key: 'SUBSETD_WORKER_STALL_TIMEOUT', default: '2m', parse: parseDuration, doc: 'A worker that sends no heartbeat or progress for this long is terminated and replaced.' }),
+  leaseTime: s({ key: 'SUBSETD_LEASE_TIME', default: '30s', parse: parseDuration, doc: 'Lease of a running job; renewed by heartbeats at a third of it. An expired lease re-queues the job.' }),
+  maxAttempts: s({ key: 'SUBSETD_MAX_ATTEMPTS', default: '3', parse: parseInteger(1, 100), doc: 'Attempts before a job whose worker died or lost its lease is failed.' }),
+  resultTtl: s({ key: 'SUBSETD_RESULT_TTL', default: '7d', parse: parseDuration, doc: 'Job records and results are deleted this long after the job ended.' }),
+  sweepInterval: s({ key: 'SUBSETD_SWEEP_INTERVAL', default: '5s', parse: parseDuration, doc: 'How often expired leases and expired jobs are looked for.' }),
+  shutdownTimeout: s({ key: 'SUBSETD_SHUTDOWN_TIMEOUT', default: '60s', parse: parseDuration, doc: 'On SIGTERM, running jobs may finish for this long; the rest are re-queued.' }),
+  syncTimeout: s({ key: 'SUBSETD_SYNC_TIMEOUT', default: '60s', parse: parseDuration, doc: 'Longest wait of a synchronous execution before the request is answered with the job as async.' }),
+  bodyLimit: s({ key: 'SUBSETD_BODY_LIMIT', default: '100MB', parse: parseSize, doc: 'Largest request body (JSON or uploads); larger requests get 413.' }),
+  minFreeDisk: s({ key: 'SUBSETD_MIN_FREE_DISK', default: '1GB', parse: parseSize, doc: '/ready fails when the state directory has less free space than this.' }),
+  logLevel: s({ key: 'SUBSETD_LOG_LEVEL', default: 'info', parse: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const), doc: 'pino log level.' }),
+  redisUrl: s({ key: 'SUBSETD_REDIS_URL', default: undefined, parse: parseUrl(['redis:', 'rediss:']), secret: true, show: maskUrl, doc: 'redis:// or rediss:// URL; set to share one queue between several nodes.' }),
+  plugins: s({ key: 'SUBSETD_PLUGINS', default: '', parse: (v) => v.split(',').map((x) => x.trim()).filter(Boolean), doc: 'Comma-separated paths of extra processor modules (CommonJS/ESM files exporting a ProcessorFamily).' }),
+  accelRedirect: s({ key: 'SUBSETD_ACCEL_REDIRECT', default: '', parse: str, doc: 'nginx internal location prefix for result downloads (X-Accel-Redirect), e.g. /_subsetd_results/. Empty: subsetd sends files itself.' }),
+  datasets: s({ key: 'SUBSETD_DATASETS', default: '', parse: str, doc: 'JSON or YAML file declaring the datasets this server hosts.' }),
+};
+
+type Settings = typeof SETTINGS;
+export type Config = Readonly<{
+  [K in keyof Settings]: Settings[K]['default'] extends undefined
+    ? ReturnType<Settings[K]['parse']> | undefined
+    : ReturnType<Settings[K]['parse']>;
+}>;

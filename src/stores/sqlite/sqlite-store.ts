@@ -1,0 +1,241 @@
+/**
+ * JobStore on SQLite (better-sqlite3). Every state change is one conditional UPDATE whose WHERE
+ * clause encodes the allowed transition (src/jobs/status.ts) and the lease owner, so a stale
+ * worker can never overwrite a job that was reclaimed or dismissed.
+ */
+import { EventEmitter } from 'node:events';
+import { randomUUID } from 'node:crypto';
+import { sourcesOf } from '../../jobs/status.js';
+import type { FinishResult, JobRecord, JobStore, ListQuery, NewJob, SweepResult } from '../job-store.js';
+import { migrate, openDatabase, type DB } from './db.js';
+import { toRecord, type JobRow } from './rows.js';
+
+const inList = (xs: readonly string[]) => xs.map((x) => `'${x}'`).join(',');
+
+export class SqliteJobStore implements JobStore {
+  readonly kind = 'sqlite' as const;
+  private readonly db: DB;
+  private readonly events = new EventEmitter();
+  private closed = false;
+  private readonly q;
+
+  constructor(file: string, opts: { nativeBinding?: string; migrate?: boolean } = {}) {
+    this.db = openDatabase(file, opts);
+    if (opts.migrate !== false) migrate(this.db);
+    this.events.setMaxListeners(0);
+    const db = this.db;
+    this.q = {
+      get: db.prepare<[string], JobRow>('SELECT * FROM jobs WHERE id = ?'),
+      byDedup: db.prepare<[string], JobRow>(
+        `SELECT * FROM jobs WHERE dedup_key = ? AND status IN ('accepted','running','successful')`,
+      ),
+      forgetDedup: db.prepare('UPDATE jobs SET dedup_key = NULL WHERE id = ?'),
+      insert: db.prepare(
+        `INSERT INTO jobs (id, process_id, status, inputs, dedup_key, meta, max_attempts, created, updated)
+         VALUES (@id, @processId, 'accepted', @inputs, @dedupKey, @meta, @maxAttempts, @now, @now)`,
+      ),
+      claim: db.prepare<[{ worker: string; until: number; now: number }], JobRow>(
+        `UPDATE jobs SET status = 'running', attempts = attempts + 1, worker_id = @worker, locked_until = @until,
+           started = coalesce(started, @now), updated = @now, message = NULL
+         WHERE id = (SELECT id FROM jobs WHERE status = 'accepted' ORDER BY created, rowid LIMIT 1)
+         RETURNING *`,
+      ),
+      heartbeat: db.prepare(
+        `UPDATE jobs SET locked_until = @until, updated = @now,
+           progress = coalesce(@progress, progress), message = coalesce(@message, message)
+         WHERE id = @id AND status = 'running' AND worker_id = @worker`,
+      ),
+      finish: db.prepare(
+        `UPDATE jobs SET status = @status, outputs = @outputs, error = @error, progress = coalesce(@progress, progress),
+           message = @message, finished = @now, updated = @now, worker_id = NULL, locked_until = NULL,
+           expires_at = @expires
+         WHERE id = @id AND status = 'running' AND worker_id = @worker`,
+      ),
+      release: db.prepare(
+        `UPDATE jobs SET status = 'accepted', attempts = max(attempts - 1, 0), worker_id = NULL,
+           locked_until = NULL, message = @message, updated = @now
+         WHERE id = @id AND status = 'running' AND worker_id = @worker`,
+      ),
+      dismiss: db.prepare<[{ now: number; ttl: number; id: string }], JobRow>(
+        `UPDATE jobs SET status = 'dismissed', message = 'dismissed', updated = @now,
+           finished = coalesce(finished, @now), worker_id = NULL, locked_until = NULL, expires_at = @now + @ttl
+         WHERE id = @id AND status IN (${inList(sourcesOf('dismissed'))})
+         RETURNING *`,
+      ),
+      stalled: db.prepare<[number], JobRow>(`SELECT * FROM jobs WHERE status = 'running' AND locked_until < ?`),
+      requeue: db.prepare(
+        `UPDATE jobs SET status = 'accepted', worker_id = NULL, locked_until = NULL, updated = @now, message = @message
+         WHERE id = @id AND status = 'running' AND locked_until < @now`,
+      ),
+      failStalled: db.prepare(
+        `UPDATE jobs SET status = 'failed', worker_id = NULL, locked_until = NULL, updated = @now, finished = @now,
+           message = @message, error = @error, expires_at = @expires
+         WHERE id = @id AND status = 'running' AND locked_until < @now`,
+      ),
+      expired: db.prepare<[number], string>('SELECT id FROM jobs WHERE expires_at IS NOT NULL AND expires_at <= ?').pluck(),
+      del: db.prepare('DELETE FROM jobs WHERE id = ?'),
+      lockTake: db.prepare(
+        `INSERT INTO locks (name, owner, expires_at) VALUES (@name, @owner, @until)
+         ON CONFLICT (name) DO UPDATE SET owner = @owner, expires_at = @until
+           WHERE locks.expires_at <= @now OR locks.owner = @owner`,
+      ),
+      unlock: db.prepare('DELETE FROM locks WHERE name = ? AND owner = ?'),
+    };
+  }
+
+  async create(job: NewJob): Promise<{ job: JobRecord; created: boolean }> {
+    const now = Date.now();
+    const result = this.db.transaction(() => {
+      if (job.id) {
+        const existing = this.q.get.get(job.id);
+        if (existing) return { job: toRecord(existing), created: false };
+      }
+      if (job.dedupKey) {
+        const live = this.q.byDedup.get(job.dedupKey);
+        if (live && (live.expires_at === null || live.expires_at > now)) return { job: toRecord(live), created: false };
+        if (live) this.q.forgetDedup.run(live.id); // expired but not yet purged: it must not block a new job
+      }
+      const id = job.id ?? randomUUID();
+      this.q.insert.run({
+        id,
+        processId: job.processId,
+        inputs: JSON.stringify(job.inputs),
+        dedupKey: job.dedupKey ?? null,
+        meta: JSON.stringify(job.meta ?? {}),
+        maxAttempts: job.maxAttempts,
+        now,
+      });
+      return { job: toRecord(this.q.get.get(id)!), created: true };
+    }).immediate();
+    if (result.created) this.events.emit('work');
+    return result;
+  }
+
+  async get(id: string): Promise<JobRecord | null> {
+    const r = this.q.get.get(id);
+    return r ? toRecord(r) : null;
+  }
+
+  async list(q: ListQuery): Promise<{ jobs: JobRecord[]; total: number }> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (q.processId?.length) {
+      where.push(`process_id IN (${q.processId.map(() => '?').join(',')})`);
+      args.push(...q.processId);
+    }
+    if (q.status?.length) {
+      where.push(`status IN (${q.status.map(() => '?').join(',')})`);
+      args.push(...q.status);
+    }
+    const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const total = this.db.prepare(`SELECT count(*) FROM jobs ${w}`).pluck().get(...args) as number;
+    const rows = this.db
+      .prepare(`SELECT * FROM jobs ${w} ORDER BY created DESC, rowid DESC LIMIT ? OFFSET ?`)
+      .all(...args, q.limit, q.offset) as JobRow[];
+    return { jobs: rows.map(toRecord), total };
+  }
+
+  async claim(workerId: string, leaseMs: number): Promise<JobRecord | null> {
+    const now = Date.now();
+    const r = this.q.claim.get({ worker: workerId, until: now + leaseMs, now });
+    return r ? toRecord(r) : null;
+  }
+
+  async heartbeat(id: string, workerId: string, leaseMs: number, progress?: { percent: number; message?: string }): Promise<boolean> {
+    const now = Date.now();
+    const pct = progress ? Math.max(0, Math.min(100, Math.round(progress.percent))) : null;
+    return this.q.heartbeat.run({ id, worker: workerId, until: now + leaseMs, now, progress: pct, message: progress?.message ?? null }).changes === 1;
+  }
+
+  async finish(id: string, workerId: string, result: FinishResult, ttlMs: number): Promise<boolean> {
+    const now = Date.now();
+    const ok = result.status === 'successful';
+    return (
+      this.q.finish.run({
+        id,
+        worker: workerId,
+        status: result.status,
+        outputs: ok ? JSON.stringify(result.outputs) : null,
+        error: ok ? null : JSON.stringify(result.error),
+        progress: ok ? 100 : null,
+        message: ok ? 'done' : result.error.message,
+        now,
+        expires: now + ttlMs,
+      }).changes === 1
+    );
+  }
+
+  async release(id: string, workerId: string, message: string): Promise<boolean> {
+    const changed = this.q.release.run({ id, worker: workerId, message, now: Date.now() }).changes === 1;
+    if (changed) this.events.emit('work');
+    return changed;
+  }
+
+  async dismiss(id: string, ttlMs: number): Promise<JobRecord | null> {
+    const r = this.q.dismiss.get({ now: Date.now(), ttl: ttlMs, id });
+    if (r) return toRecord(r);
+    return this.get(id);
+  }
+
+  async sweepStalled(now: number, ttlMs: number): Promise<SweepResult> {
+    const out: SweepResult = { requeued: [], failed: [] };
+    this.db.transaction(() => {
+      for (const row of this.q.stalled.all(now)) {
+        if (row.attempts < row.max_attempts) {
+          const message = `re-queued: worker ${row.worker_id} stopped renewing its lease (attempt ${row.attempts} of ${row.max_attempts})`;
+          if (this.q.requeue.run({ id: row.id, now, message }).changes) out.requeued.push(toRecord(this.q.get.get(row.id)!));
+        } else {
+          const message = `failed after ${row.attempts} attempts: the worker running it stopped (crash, kill or lost lease)`;
+          const error = JSON.stringify({ message, retryable: false, code: 'attempts-exhausted' });
+          if (this.q.failStalled.run({ id: row.id, now, message, error, expires: now + ttlMs }).changes)
+            out.failed.push(toRecord(this.q.get.get(row.id)!));
+        }
+      }
+    }).immediate();
+    if (out.requeued.length) this.events.emit('work');
+    return out;
+  }
+
+  async purgeExpired(now: number): Promise<string[]> {
+    return this.db.transaction(() => {
+      const ids = this.q.expired.all(now);
+      for (const id of ids) this.q.del.run(id);
+      return ids;
+    }).immediate();
+  }
+
+  waitForWork(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.events.off('work', done);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.events.once('work', done);
+      signal?.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  async tryLock(name: string, owner: string, ttlMs: number): Promise<boolean> {
+    const now = Date.now();
+    return this.q.lockTake.run({ name, owner, until: now + ttlMs, now }).changes === 1;
+  }
+
+  async unlock(name: string, owner: string): Promise<void> {
+    this.q.unlock.run(name, owner);
+  }
+
+  async ping(): Promise<void> {
+    // Take the write lock, not just a read: readiness means jobs can be accepted.
+    this.db.transaction(() => this.db.prepare('SELECT count(*) FROM schema_migrations').get()).immediate();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.events.emit('work');
+    this.db.close();
+  }
+}

@@ -1,0 +1,216 @@
+/**
+ * The JobStore contract: every store implementation runs this same suite
+ * (like bullmq's adapter-conformance tests). Call it from a *.test.ts file with a factory
+ * that returns a fresh, empty store.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { JobStore } from '../../src/stores/job-store.js';
+
+const TTL = 60_000;
+
+export function jobStoreContract(name: string, makeStore: () => Promise<JobStore>) {
+  describe(`JobStore contract: ${name}`, () => {
+    let store: JobStore;
+    beforeEach(async () => {
+      store = await makeStore();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    const newJob = (over: Partial<Parameters<JobStore['create']>[0]> = {}) => ({
+      processId: 'sleep',
+      inputs: { seconds: 1 },
+      maxAttempts: 2,
+      ...over,
+    });
+
+    it('creates an accepted job and reads it back', async () => {
+      const { job, created } = await store.create(newJob({ meta: { a: 1 } }));
+      expect(created).toBe(true);
+      expect(job.status).toBe('accepted');
+      expect(job.attempts).toBe(0);
+      const got = await store.get(job.id);
+      expect(got).toMatchObject({ id: job.id, processId: 'sleep', inputs: { seconds: 1 }, meta: { a: 1 }, status: 'accepted', progress: 0 });
+      expect(await store.get('nope')).toBeNull();
+    });
+
+    it('returns the existing job for a caller-chosen id', async () => {
+      const a = await store.create(newJob({ id: 'abc123' }));
+      const b = await store.create(newJob({ id: 'abc123', inputs: { seconds: 2 } }));
+      expect(a.created).toBe(true);
+      expect(b.created).toBe(false);
+      expect(b.job.id).toBe('abc123');
+      expect(b.job.inputs).toEqual({ seconds: 1 });
+    });
+
+    it('shares one live job between identical requests, atomically', async () => {
+      const results = await Promise.all(Array.from({ length: 10 }, () => store.create(newJob({ dedupKey: 'k1' }))));
+      const ids = new Set(results.map((r) => r.job.id));
+      expect(ids.size).toBe(1);
+      expect(results.filter((r) => r.created)).toHaveLength(1);
+    });
+
+    it('does not dedup against failed or dismissed jobs', async () => {
+      const a = await store.create(newJob({ dedupKey: 'k2' }));
+      await store.dismiss(a.job.id, TTL);
+      const b = await store.create(newJob({ dedupKey: 'k2' }));
+      expect(b.created).toBe(true);
+      expect(b.job.id).not.toBe(a.job.id);
+    });
+
+    it('reuses a successful job until it expires', async () => {
+      const a = await store.create(newJob({ dedupKey: 'k3' }));
+      const claimed = await store.claim('w1', 10_000);
+      expect(claimed?.id).toBe(a.job.id);
+      expect(await store.finish(a.job.id, 'w1', { status: 'successful', outputs: { x: 1 } }, 50)).toBe(true);
+      const again = await store.create(newJob({ dedupKey: 'k3' }));
+      expect(again.created).toBe(false);
+      await new Promise((r) => setTimeout(r, 80));
+      const fresh = await store.create(newJob({ dedupKey: 'k3' }));
+      expect(fresh.created).toBe(true);
+    });
+
+    it('claims in FIFO order, once each, with a lease', async () => {
+      const a = await store.create(newJob());
+      const b = await store.create(newJob());
+      const [c1, c2, c3] = await Promise.all([store.claim('w1', 5000), store.claim('w2', 5000), store.claim('w3', 5000)]);
+      const got = [c1, c2, c3].filter(Boolean).map((j) => j!.id);
+      expect(got.sort()).toEqual([a.job.id, b.job.id].sort());
+      const first = (await store.get(a.job.id))!;
+      expect(first.status).toBe('running');
+      expect(first.attempts).toBe(1);
+      expect(first.started).not.toBeNull();
+      expect(first.lockedUntil).toBeGreaterThan(Date.now());
+      expect(await store.claim('w4', 5000)).toBeNull();
+    });
+
+    it('heartbeats renew the lease and record progress only for the owner', async () => {
+      const { job } = await store.create(newJob());
+      await store.claim('w1', 1000);
+      expect(await store.heartbeat(job.id, 'w1', 60_000, { percent: 42, message: 'half' })).toBe(true);
+      const j = (await store.get(job.id))!;
+      expect(j.progress).toBe(42);
+      expect(j.message).toBe('half');
+      expect(j.lockedUntil).toBeGreaterThan(Date.now() + 30_000);
+      expect(await store.heartbeat(job.id, 'intruder', 60_000)).toBe(false);
+    });
+
+    it('finishes successful and failed jobs, only for the lease owner', async () => {
+      const a = (await store.create(newJob())).job;
+      const b = (await store.create(newJob())).job;
+      await store.claim('w1', 5000);
+      await store.claim('w1', 5000);
+      expect(await store.finish(a.id, 'other', { status: 'successful', outputs: {} }, TTL)).toBe(false);
+      expect(await store.finish(a.id, 'w1', { status: 'successful', outputs: { echo: 'hi' } }, TTL)).toBe(true);
+      expect(await store.finish(b.id, 'w1', { status: 'failed', error: { message: 'boom', retryable: false } }, TTL)).toBe(true);
+      const ja = (await store.get(a.id))!;
+      const jb = (await store.get(b.id))!;
+      expect(ja).toMatchObject({ status: 'successful', outputs: { echo: 'hi' }, progress: 100 });
+      expect(ja.finished).not.toBeNull();
+      expect(ja.expiresAt).toBeGreaterThan(Date.now());
+      expect(jb).toMatchObject({ status: 'failed', error: { message: 'boom', retryable: false } });
+      // Terminal: a second finish is refused.
+      expect(await store.finish(a.id, 'w1', { status: 'failed', error: { message: 'x', retryable: false } }, TTL)).toBe(false);
+    });
+
+    it('dismisses queued, running and finished jobs; a dismissed job cannot be finished', async () => {
+      const a = (await store.create(newJob())).job;
+      await store.claim('w1', 5000);
+      const d = await store.dismiss(a.id, TTL);
+      expect(d?.status).toBe('dismissed');
+      expect(await store.heartbeat(a.id, 'w1', 5000)).toBe(false);
+      expect(await store.finish(a.id, 'w1', { status: 'successful', outputs: {} }, TTL)).toBe(false);
+      expect((await store.get(a.id))!.status).toBe('dismissed');
+      const b = (await store.create(newJob())).job;
+      expect((await store.dismiss(b.id, TTL))?.status).toBe('dismissed');
+      expect(await store.dismiss('missing', TTL)).toBeNull();
+      expect(await store.claim('w1', 5000)).toBeNull();
+    });
+
+    it('releases a running job back to the queue without counting the attempt', async () => {
+      const { job } = await store.create(newJob());
+      await store.claim('w1', 5000);
+      expect(await store.release(job.id, 'w1', 'shutting down')).toBe(true);
+      const j = (await store.get(job.id))!;
+      expect(j).toMatchObject({ status: 'accepted', attempts: 0 });
+      expect((await store.claim('w2', 5000))?.id).toBe(job.id);
+    });
+
+    it('re-queues stalled jobs up to maxAttempts, then fails them with a message', async () => {
+      const { job } = await store.create(newJob({ maxAttempts: 2 }));
+      await store.claim('w1', 1);
+      await new Promise((r) => setTimeout(r, 10));
+      let sweep = await store.sweepStalled(Date.now(), TTL);
+      expect(sweep.requeued.map((j) => j.id)).toEqual([job.id]);
+      expect((await store.get(job.id))!.status).toBe('accepted');
+      expect(await store.heartbeat(job.id, 'w1', 5000)).toBe(false);
+      await store.claim('w2', 1);
+      await new Promise((r) => setTimeout(r, 10));
+      sweep = await store.sweepStalled(Date.now(), TTL);
+      expect(sweep.failed.map((j) => j.id)).toEqual([job.id]);
+      const j = (await store.get(job.id))!;
+      expect(j.status).toBe('failed');
+      expect(j.message).toMatch(/2 attempts/);
+      expect(j.error?.retryable).toBe(false);
+    });
+
+    it('leaves jobs with a live lease alone', async () => {
+      await store.create(newJob());
+      await store.claim('w1', 60_000);
+      const sweep = await store.sweepStalled(Date.now(), TTL);
+      expect(sweep.requeued).toHaveLength(0);
+      expect(sweep.failed).toHaveLength(0);
+    });
+
+    it('purges expired jobs and reports their ids', async () => {
+      const a = (await store.create(newJob())).job;
+      const b = (await store.create(newJob())).job;
+      await store.dismiss(a.id, 1);
+      await new Promise((r) => setTimeout(r, 10));
+      const ids = await store.purgeExpired(Date.now());
+      expect(ids).toEqual([a.id]);
+      expect(await store.get(a.id)).toBeNull();
+      expect(await store.get(b.id)).not.toBeNull();
+    });
+
+    it('lists with filters, newest first, with a total for paging', async () => {
+      for (let i = 0; i < 5; i++) await store.create(newJob({ processId: i % 2 ? 'hello-world' : 'sleep', inputs: { i } }));
+      const all = await store.list({ limit: 2, offset: 0 });
+      expect(all.total).toBe(5);
+      expect(all.jobs).toHaveLength(2);
+      expect(all.jobs[0].inputs).toEqual({ i: 4 });
+      const page3 = await store.list({ limit: 2, offset: 4 });
+      expect(page3.jobs).toHaveLength(1);
+      const hello = await store.list({ processId: ['hello-world'], limit: 10, offset: 0 });
+      expect(hello.total).toBe(2);
+      await store.claim('w', 5000);
+      const running = await store.list({ status: ['running'], limit: 10, offset: 0 });
+      expect(running.total).toBe(1);
+    });
+
+    it('wakes a waiting worker when work arrives', async () => {
+      const t0 = Date.now();
+      const waiting = store.waitForWork(5000);
+      setTimeout(() => void store.create(newJob()), 50);
+      await waiting;
+      expect(Date.now() - t0).toBeLessThan(2000);
+    });
+
+    it('locks are exclusive until released or expired', async () => {
+      expect(await store.tryLock('pkg:DEU:ds1', 'a', 60_000)).toBe(true);
+      expect(await store.tryLock('pkg:DEU:ds1', 'b', 60_000)).toBe(false);
+      await store.unlock('pkg:DEU:ds1', 'b'); // not the owner: no effect
+      expect(await store.tryLock('pkg:DEU:ds1', 'b', 60_000)).toBe(false);
+      await store.unlock('pkg:DEU:ds1', 'a');
+      expect(await store.tryLock('pkg:DEU:ds1', 'b', 20)).toBe(true);
+      await new Promise((r) => setTimeout(r, 40));
+      const racers = await Promise.all(['c', 'd', 'e'].map((o) => store.tryLock('pkg:DEU:ds1', o, 60_000)));
+      expect(racers.filter(Boolean)).toHaveLength(1);
+    });
+
+    it('answers ping when writable', async () => {
+      await expect(store.ping()).resolves.toBeUndefined();
+    });
+  });
+}
