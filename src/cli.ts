@@ -1,0 +1,98 @@
+/**
+ * `subsetd` command line. Exit codes: 0 ok, 1 failure, 2 bad usage or configuration
+ * (the message names the bad key).
+ */
+import { parseArgs } from 'node:util';
+import { describeConfig } from './config/load.js';
+import { ConfigError, configFrom, UsageError, type Runtime } from './commands/common.js';
+import { COMMIT, VERSION } from './version.js';
+
+const HELP = `subsetd ${VERSION} - cuts geospatial data down to a region (OGC API - Processes)
+
+Usage: subsetd <command> [options]
+
+Commands:
+  serve                 HTTP API and workers (default)
+  serve --workers 0     HTTP API only
+  worker                workers only, no HTTP (Redis mode)
+  migrate               create or upgrade the job database, then exit
+  jobs list [--status S] [--process P] [--limit N] [--json]
+  jobs show JOB_ID
+  jobs cancel JOB_ID    dismiss a job (a running job is stopped)
+  healthcheck [--url U] [--worker]   exit 0 when the node is ready
+  config                print the effective configuration (secrets masked)
+
+Options:
+  --env-file PATH       read settings from an env-file (systemd EnvironmentFile syntax)
+  --help, --version
+`;
+
+export async function run(argv: string[], rt: Runtime): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        'env-file': { type: 'string' },
+        workers: { type: 'string' },
+        status: { type: 'string' },
+        process: { type: 'string' },
+        limit: { type: 'string' },
+        url: { type: 'string' },
+        json: { type: 'boolean' },
+        worker: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    });
+  } catch (e) {
+    console.error(`${(e as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  if (values.version) {
+    const { versionReport } = await import('./commands/version.js');
+    console.log(await versionReport(rt, VERSION, COMMIT));
+    return 0;
+  }
+  const [cmd = 'serve', ...rest] = positionals;
+  try {
+    switch (cmd) {
+      case 'serve':
+      case 'worker':
+        return await (await import('./commands/serve.js')).serveCommand(values, rt, cmd);
+      case 'migrate': {
+        const config = configFrom(values);
+        const { openStore } = await import('./stores/open-store.js');
+        const store = await openStore(config, { nativeBinding: rt.nativeBinding });
+        await store.close();
+        console.log(`job store (${store.kind}) is up to date`);
+        return 0;
+      }
+      case 'jobs':
+        return await (await import('./commands/jobs.js')).jobsCommand(rest, values, rt);
+      case 'healthcheck':
+        return await (await import('./commands/healthcheck.js')).healthcheckCommand(values, rt);
+      case 'config':
+        console.log(describeConfig(configFrom(values)));
+        return 0;
+      default:
+        throw new UsageError(`unknown command "${cmd}"`);
+    }
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(`subsetd: configuration error: ${e.message}`);
+      return 2;
+    }
+    if (e instanceof UsageError) {
+      console.error(`subsetd: ${e.message}\n\n${HELP}`);
+      return 2;
+    }
+    throw e;
+  }
+}

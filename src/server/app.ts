@@ -1,0 +1,65 @@
+/**
+ * The Hono application: middleware, routes, and the single error handler. Safe messages go to
+ * the client, real causes to the log.
+ */
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import type { AppDeps, AppEnv } from './context.js';
+import { baseUrl } from './links.js';
+import { openApiDocument } from './openapi.js';
+import { ApiError, PROBLEM } from './problem.js';
+import { health } from './routes/health.js';
+import { jobs } from './routes/jobs.js';
+import { landing } from './routes/landing.js';
+import { processes } from './routes/processes.js';
+
+export type Mount = (app: Hono<AppEnv>) => void;
+
+export function createApp(deps: AppDeps, mounts: Mount[] = []): Hono<AppEnv> {
+  const app = new Hono<AppEnv>({ strict: false });
+  const problemJson = (e: ApiError, instance: string) =>
+    new Response(JSON.stringify(e.body(instance)), {
+      status: e.status,
+      headers: { 'Content-Type': 'application/problem+json', ...e.headers },
+    });
+
+  app.use(async (c, next) => {
+    c.set('deps', deps);
+    const t0 = performance.now();
+    await next();
+    deps.log.info(
+      { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round((performance.now() - t0) * 10) / 10, job: c.get('jobId') },
+      'request',
+    );
+  });
+  app.use(
+    bodyLimit({
+      maxSize: deps.config.bodyLimit,
+      onError: () => {
+        throw new ApiError(413, PROBLEM.tooLarge, 'Payload too large', `request body exceeds ${deps.config.bodyLimit} bytes (SUBSETD_BODY_LIMIT)`, { field: 'body' });
+      },
+    }),
+  );
+
+  app.route('/', landing);
+  app.route('/', processes);
+  app.route('/', jobs);
+  app.route('/', health);
+  app.get('/openapi.json', (c) => {
+    c.header('Content-Type', 'application/vnd.oai.openapi+json;version=3.0');
+    return c.body(JSON.stringify(openApiDocument(deps.registry, deps.version, baseUrl(c, deps.config))));
+  });
+  for (const mount of mounts) mount(app);
+
+  app.notFound((c) => problemJson(new ApiError(404, PROBLEM.notFound, 'Not found', `no route for ${c.req.method} ${c.req.path}`), c.req.path));
+  app.onError((err, c) => {
+    if (err instanceof ApiError) return problemJson(err, c.req.path);
+    if (err.name === 'StoreUnavailableError')
+      return problemJson(new ApiError(503, PROBLEM.unavailable, 'Service unavailable', 'the job store is unreachable; try again shortly', {}, { 'Retry-After': '5' }), c.req.path);
+    if (err instanceof HTTPException && err.status < 500) return problemJson(new ApiError(err.status, PROBLEM.invalidInput, err.message || 'Bad request'), c.req.path);
+    deps.log.error({ err, method: c.req.method, path: c.req.path }, 'unhandled error');
+    return problemJson(new ApiError(500, PROBLEM.internal, 'Internal server error', 'the error was logged'), c.req.path);
+  });
+  return app;
+}

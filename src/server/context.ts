@@ -1,0 +1,23 @@
+import type { Config } from '../config/table.js';
+import type { JobFiles } from '../jobs/job-files.js';
+import type { JobService } from '../jobs/job-service.js';
+import type { Scheduler } from '../jobs/scheduler.js';
+import type { Logger } from '../log.js';
+import type { WorkerPool } from '../pool/pool.js';
+import type { ProcessRegistry } from '../processes/registry.js';
+import type { JobStore } from '../stores/job-store.js';
+
+/** Everything a route may use, passed in once: no route imports a store driver or global config. */
+export interface AppDeps {
+  config: Config;
+  store: JobStore;
+  registry: ProcessRegistry;
+  jobs: JobService;
+  files: JobFiles;
+  scheduler: Scheduler | null;
+  pool: WorkerPool | null;
+  log: Logger;
+  version: string;
+}
+
+export type AppEnv = { Variables: { deps: AppDeps; jobId?: string } };

@@ -1,0 +1,6 @@
+/** Extra HTTP front-ends mounted beside the OGC API (e.g. the ISIMIP Files API adapter). */
+import type { Mount } from './app.js';
+
+export function mountsFor(): Mount[] {
+  return [];
+}

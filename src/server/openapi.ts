@@ -1,0 +1,94 @@
+/**
+ * /openapi.json, generated from the process descriptions: the schemas that validate execute
+ * requests are the ones published here (one source of truth).
+ */
+import { executeSchema } from '../processes/input-schema.js';
+import type { ProcessRegistry } from '../processes/registry.js';
+
+const problem = { $ref: '#/components/schemas/Problem' };
+const json = (schema: unknown) => ({ 'application/json': { schema } });
+const errors = {
+  '400': { description: 'Invalid request', content: { 'application/problem+json': { schema: problem } } },
+  '404': { description: 'Not found', content: { 'application/problem+json': { schema: problem } } },
+};
+const jobId = { name: 'jobId', in: 'path', required: true, schema: { type: 'string' } };
+
+export function openApiDocument(registry: ProcessRegistry, version: string, serverUrl: string) {
+  const paths: Record<string, unknown> = {
+    '/': { get: { summary: 'Landing page', operationId: 'getLandingPage', responses: { '200': { description: 'Links to the API', content: json({ type: 'object' }) } } } },
+    '/conformance': { get: { summary: 'Conformance classes', operationId: 'getConformance', responses: { '200': { description: 'conformsTo', content: json({ type: 'object' }) } } } },
+    '/processes': { get: { summary: 'Processes', operationId: 'getProcesses', responses: { '200': { description: 'Process list', content: json({ type: 'object' }) } } } },
+    '/processes/{processId}': {
+      get: { summary: 'Process description', operationId: 'getProcessDescription', parameters: [{ name: 'processId', in: 'path', required: true, schema: { type: 'string', enum: registry.ids() } }], responses: { '200': { description: 'Description', content: json({ type: 'object' }) }, ...errors } },
+    },
+    '/jobs': {
+      get: {
+        summary: 'Jobs',
+        operationId: 'getJobs',
+        parameters: [
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 10 } },
+          { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0, default: 0 } },
+          { name: 'status', in: 'query', schema: { type: 'array', items: { $ref: '#/components/schemas/StatusCode' } }, explode: false },
+          { name: 'processID', in: 'query', schema: { type: 'array', items: { type: 'string' } }, explode: false },
+        ],
+        responses: { '200': { description: 'Job list', content: json({ type: 'object' }) }, ...errors },
+      },
+    },
+    '/jobs/{jobId}': {
+      get: { summary: 'Job status', operationId: 'getStatus', parameters: [jobId], responses: { '200': { description: 'statusInfo', content: json({ $ref: '#/components/schemas/StatusInfo' }) }, ...errors } },
+      delete: { summary: 'Dismiss a job', operationId: 'dismiss', parameters: [jobId], responses: { '200': { description: 'statusInfo', content: json({ $ref: '#/components/schemas/StatusInfo' }) }, ...errors } },
+    },
+    '/jobs/{jobId}/results': { get: { summary: 'Job results', operationId: 'getResult', parameters: [jobId], responses: { '200': { description: 'Results document', content: json({ type: 'object' }) }, ...errors } } },
+    '/health': { get: { summary: 'Liveness', operationId: 'health', responses: { '200': { description: 'Alive' } } } },
+    '/ready': { get: { summary: 'Readiness', operationId: 'ready', responses: { '200': { description: 'Ready' }, '503': { description: 'Not ready; the failing check is named' } } } },
+  };
+  for (const p of registry.list()) {
+    const id = p.description.id;
+    paths[`/processes/${id}/execution`] = {
+      post: {
+        summary: `Execute ${p.description.title}`,
+        operationId: `execute_${id.replace(/\W/g, '_')}`,
+        parameters: [{ name: 'Prefer', in: 'header', schema: { type: 'string', example: 'respond-async' } }],
+        requestBody: { required: true, content: json(executeSchema(p.description)) },
+        responses: {
+          '200': { description: 'Results (synchronous execution)', content: json({ type: 'object' }) },
+          '201': { description: 'Job created (asynchronous execution)', headers: { Location: { schema: { type: 'string' } } }, content: json({ $ref: '#/components/schemas/StatusInfo' }) },
+          ...errors,
+        },
+      },
+    };
+  }
+  return {
+    openapi: '3.0.3',
+    info: { title: 'subsetd', version, description: 'OGC API - Processes - Part 1: Core 1.0' },
+    servers: [{ url: serverUrl }],
+    paths,
+    components: {
+      schemas: {
+        StatusCode: { type: 'string', enum: ['accepted', 'running', 'successful', 'failed', 'dismissed'] },
+        StatusInfo: {
+          type: 'object',
+          required: ['jobID', 'status', 'type'],
+          properties: {
+            type: { type: 'string', enum: ['process'] },
+            processID: { type: 'string' },
+            jobID: { type: 'string' },
+            status: { $ref: '#/components/schemas/StatusCode' },
+            message: { type: 'string' },
+            created: { type: 'string', format: 'date-time' },
+            started: { type: 'string', format: 'date-time' },
+            finished: { type: 'string', format: 'date-time' },
+            updated: { type: 'string', format: 'date-time' },
+            progress: { type: 'integer', minimum: 0, maximum: 100 },
+            links: { type: 'array', items: { type: 'object' } },
+          },
+        },
+        Problem: {
+          type: 'object',
+          required: ['type', 'title', 'status'],
+          properties: { type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' }, instance: { type: 'string' }, field: { type: 'string' } },
+        },
+      },
+    },
+  };
+}

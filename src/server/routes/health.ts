@@ -1,0 +1,41 @@
+import { statfs } from 'node:fs/promises';
+import { Hono } from 'hono';
+import type { AppEnv } from '../context.js';
+
+export const health = new Hono<AppEnv>()
+  // Liveness: the event loop answers. Also shows what each worker is doing.
+  .get('/health', (c) => {
+    const { scheduler, pool, store, version } = c.var.deps;
+    return c.json({
+      status: 'ok',
+      version,
+      store: store.kind,
+      uptimeSeconds: Math.round(process.uptime()),
+      workers: {
+        capacity: scheduler?.capacityTotal ?? 0,
+        threads: pool?.size ?? 0,
+        busy: scheduler?.workers() ?? [],
+      },
+    });
+  })
+  // Readiness: can this node accept and run jobs now? 503 names the failing check.
+  .get('/ready', async (c) => {
+    const { store, pool, scheduler, config } = c.var.deps;
+    const checks: Record<string, { ok: boolean; detail?: string }> = {};
+    try {
+      await store.ping();
+      checks.store = { ok: true };
+    } catch (e) {
+      checks.store = { ok: false, detail: `job store not writable: ${(e as Error).message}` };
+    }
+    if (scheduler) checks.pool = pool && pool.size > 0 ? { ok: true } : { ok: false, detail: 'worker pool has no threads' };
+    try {
+      const s = await statfs(config.stateDir);
+      const free = s.bavail * s.bsize;
+      checks.disk = free >= config.minFreeDisk ? { ok: true, detail: `${free} bytes free` } : { ok: false, detail: `only ${free} bytes free in ${config.stateDir} (SUBSETD_MIN_FREE_DISK=${config.minFreeDisk})` };
+    } catch (e) {
+      checks.disk = { ok: false, detail: `cannot stat ${config.stateDir}: ${(e as Error).message}` };
+    }
+    const failing = Object.entries(checks).filter(([, v]) => !v.ok).map(([k]) => k);
+    return c.json({ status: failing.length ? 'unavailable' : 'ready', failing, checks }, failing.length ? 503 : 200);
+  });

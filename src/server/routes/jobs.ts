@@ -1,0 +1,88 @@
+import { Hono } from 'hono';
+import { fileOutputs } from '../../jobs/outputs.js';
+import { isJobStatus, type JobStatus } from '../../jobs/status.js';
+import type { AppEnv } from '../context.js';
+import { baseUrl, JSON_TYPE } from '../links.js';
+import { ApiError, badParameter, noSuchJob, PROBLEM } from '../problem.js';
+import { sendFile } from '../send-file.js';
+import { resultsDocument, statusInfo } from '../status-info.js';
+
+const MAX_LIMIT = 1000;
+
+function intParam(v: string | undefined, name: string, def: number, min: number, max: number): number {
+  if (v === undefined || v === '') return def;
+  if (!/^\d+$/.test(v)) throw badParameter(name, `"${v}" is not a whole number`);
+  const n = Number(v);
+  if (n < min || n > max) throw badParameter(name, `must be between ${min} and ${max}`);
+  return n;
+}
+
+/** OGC lets list parameters repeat or be comma-separated. */
+function listParam(values: string[] | undefined): string[] {
+  return (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+}
+
+async function loadJob(c: { var: AppEnv['Variables']; req: { param(k: 'id'): string } }) {
+  const id = c.req.param('id');
+  const job = await c.var.deps.store.get(id);
+  if (!job) throw noSuchJob(id);
+  return job;
+}
+
+export const jobs = new Hono<AppEnv>()
+  .get('/jobs', async (c) => {
+    const { deps } = c.var;
+    const limit = intParam(c.req.query('limit'), 'limit', 10, 1, MAX_LIMIT);
+    const offset = intParam(c.req.query('offset'), 'offset', 0, 0, Number.MAX_SAFE_INTEGER);
+    const status = listParam(c.req.queries('status'));
+    for (const s of status) if (!isJobStatus(s)) throw badParameter('status', `"${s}" is not one of accepted, running, successful, failed, dismissed`);
+    const processId = listParam(c.req.queries('processID'));
+    const { jobs: list, total } = await deps.store.list({ limit, offset, status: status as JobStatus[], processId });
+    const base = baseUrl(c, deps.config);
+    const page = (off: number) => {
+      const q = new URLSearchParams();
+      q.set('limit', String(limit));
+      q.set('offset', String(off));
+      if (status.length) q.set('status', status.join(','));
+      if (processId.length) q.set('processID', processId.join(','));
+      return `${base}/jobs?${q}`;
+    };
+    const links = [{ href: page(offset), rel: 'self', type: JSON_TYPE, title: 'This page' }];
+    if (offset + limit < total) links.push({ href: page(offset + limit), rel: 'next', type: JSON_TYPE, title: 'Next page' });
+    if (offset > 0) links.push({ href: page(Math.max(0, offset - limit)), rel: 'prev', type: JSON_TYPE, title: 'Previous page' });
+    return c.json({ jobs: list.map((j) => statusInfo(j, base)), numberMatched: total, numberReturned: list.length, links });
+  })
+  .get('/jobs/:id', async (c) => {
+    const job = await loadJob(c);
+    c.set('jobId', job.id);
+    return c.json(statusInfo(job, baseUrl(c, c.var.deps.config)));
+  })
+  .delete('/jobs/:id', async (c) => {
+    const id = c.req.param('id');
+    c.set('jobId', id);
+    const job = await c.var.deps.jobs.dismiss(id);
+    if (!job) throw noSuchJob(id);
+    c.var.deps.log.info({ job: id, status: job.status }, 'job dismissed');
+    return c.json(statusInfo(job, baseUrl(c, c.var.deps.config)));
+  })
+  .get('/jobs/:id/results', async (c) => {
+    const job = await loadJob(c);
+    c.set('jobId', job.id);
+    if (job.status === 'failed')
+      throw new ApiError(500, PROBLEM.jobFailed, 'Job failed', job.message ?? 'failed', { jobID: job.id, retryable: job.error?.retryable ?? false, code: job.error?.code });
+    if (job.status === 'dismissed') throw new ApiError(410, PROBLEM.noSuchJob, 'Job dismissed', `job "${job.id}" was dismissed; its results were removed`);
+    if (job.status !== 'successful') throw new ApiError(404, PROBLEM.resultNotReady, 'Result not ready', `job "${job.id}" is ${job.status}`);
+    return c.json(resultsDocument(job, baseUrl(c, c.var.deps.config)));
+  })
+  .on(['GET', 'HEAD'], '/jobs/:id/files/*', async (c) => {
+    const job = await loadJob(c);
+    c.set('jobId', job.id);
+    if (job.status !== 'successful') throw new ApiError(404, PROBLEM.resultNotReady, 'Result not ready', `job "${job.id}" is ${job.status}`);
+    const prefix = `/jobs/${job.id}/files/`;
+    const path = new URL(c.req.url).pathname;
+    const rel = decodeURIComponent(path.slice(path.indexOf(prefix) + prefix.length));
+    const declared = fileOutputs(job.outputs ?? {}).find((f) => f.file === rel);
+    const file = declared && (await c.var.deps.files.resultFile(job.id, rel));
+    if (!declared || !file) throw new ApiError(404, PROBLEM.notFound, 'No such file', `job "${job.id}" has no result file "${rel}"`);
+    return sendFile(c, { ...file, rel: `${job.id}/${rel}`, type: declared.type, downloadName: rel.split('/').pop()! }, c.var.deps.config.accelRedirect);
+  });

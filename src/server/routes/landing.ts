@@ -1,0 +1,31 @@
+import { Hono } from 'hono';
+import type { AppEnv } from '../context.js';
+import { baseUrl, JSON_TYPE, REL } from '../links.js';
+
+// OGC API - Processes 1.0 conformance classes this server implements (Part 1, 7.4).
+export const CONFORMANCE = [
+  'http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/core',
+  'http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/ogc-process-description',
+  'http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/json',
+  'http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/oas30',
+  'http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/job-list',
+  'http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/dismiss',
+];
+
+export const landing = new Hono<AppEnv>()
+  .get('/', (c) => {
+    const base = baseUrl(c, c.var.deps.config);
+    return c.json({
+      title: 'subsetd',
+      description: 'Cuts geospatial data (NetCDF, rasters, vectors) down to a region: OGC API - Processes.',
+      links: [
+        { href: `${base}/`, rel: 'self', type: JSON_TYPE, title: 'This document' },
+        { href: `${base}/openapi.json`, rel: 'service-desc', type: 'application/vnd.oai.openapi+json;version=3.0', title: 'The API definition' },
+        { href: `${base}/conformance`, rel: REL.conformance, type: JSON_TYPE, title: 'Conformance classes' },
+        { href: `${base}/conformance`, rel: 'conformance', type: JSON_TYPE, title: 'Conformance classes' },
+        { href: `${base}/processes`, rel: REL.processes, type: JSON_TYPE, title: 'Processes' },
+        { href: `${base}/jobs`, rel: REL.jobList, type: JSON_TYPE, title: 'Jobs' },
+      ],
+    });
+  })
+  .get('/conformance', (c) => c.json({ conformsTo: CONFORMANCE }));

@@ -1,0 +1,33 @@
+/** OGC statusInfo and results documents, built from a JobRecord for a given base URL. */
+import { isFileOutput } from '../jobs/outputs.js';
+import type { JobRecord } from '../stores/job-store.js';
+import { JSON_TYPE, REL, type Link } from './links.js';
+
+const iso = (ms: number | null) => (ms === null ? undefined : new Date(ms).toISOString());
+
+export function statusInfo(job: JobRecord, base: string) {
+  const self = `${base}/jobs/${job.id}`;
+  const links: Link[] = [{ href: self, rel: 'self', type: JSON_TYPE, title: 'Job status' }];
+  if (job.status === 'successful') links.push({ href: `${self}/results`, rel: REL.results, type: JSON_TYPE, title: 'Job results' });
+  links.push({ href: `${base}/processes/${job.processId}`, rel: 'up', type: JSON_TYPE, title: 'Process description' });
+  return {
+    type: 'process',
+    processID: job.processId,
+    jobID: job.id,
+    status: job.status,
+    message: job.message ?? undefined,
+    created: iso(job.created),
+    started: iso(job.started),
+    finished: iso(job.finished),
+    updated: iso(job.updated),
+    progress: job.progress,
+    links,
+  };
+}
+
+/** Outputs with file references turned into links (OGC "reference" transmission). */
+export function resultsDocument(job: JobRecord, base: string): Record<string, unknown> {
+  const fileLink = (v: unknown) =>
+    isFileOutput(v) ? { href: `${base}/jobs/${job.id}/files/${v.file.split('/').map(encodeURIComponent).join('/')}`, type: v.type, title: v.title ?? v.file } : v;
+  return Object.fromEntries(Object.entries(job.outputs ?? {}).map(([k, v]) => [k, Array.isArray(v) ? v.map(fileLink) : fileLink(v)]));
+}

@@ -1,0 +1,89 @@
+/**
+ * Composes one subsetd node: store, processes, worker pool, scheduler, sweeper and HTTP server.
+ * close() is idempotent and ordered: stop HTTP, stop taking jobs, drain with a deadline,
+ * close the pool, close the store.
+ */
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { serve, type ServerType } from '@hono/node-server';
+import type { Config } from './config/table.js';
+import { JobFiles } from './jobs/job-files.js';
+import { JobService } from './jobs/job-service.js';
+import { Scheduler } from './jobs/scheduler.js';
+import { Sweeper } from './jobs/sweeper.js';
+import type { Logger } from './log.js';
+import { WorkerPool } from './pool/pool.js';
+import { loadFamilies } from './processes/families.js';
+import { ProcessRegistry } from './processes/registry.js';
+import { createApp, type Mount } from './server/app.js';
+import type { AppDeps } from './server/context.js';
+import { openStore } from './stores/open-store.js';
+import { VERSION } from './version.js';
+
+export interface ServiceOptions {
+  log: Logger;
+  /** The bundled worker entry (dist/worker.cjs, or its unpacked copy in a single executable). */
+  workerFile: string;
+  nativeBinding?: string;
+  /** Serve HTTP (false for `subsetd worker`). */
+  http?: boolean;
+  mounts?: Mount[];
+}
+
+export interface Service {
+  url: string | null;
+  deps: AppDeps;
+  close(): Promise<void>;
+}
+
+export async function startService(config: Config, opts: ServiceOptions): Promise<Service> {
+  const { log } = opts;
+  mkdirSync(config.stateDir, { recursive: true });
+  mkdirSync(config.resultsDir, { recursive: true });
+  const nodeId = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const store = await openStore(config, { nativeBinding: opts.nativeBinding });
+  const registry = new ProcessRegistry(await loadFamilies(config.plugins));
+  const files = new JobFiles(config.stateDir, config.resultsDir);
+  const pool = config.workers > 0 ? new WorkerPool({ filename: opts.workerFile, threads: config.workers, memoryBytes: config.workerMemory, onError: (err) => log.error({ err }, 'worker thread error') }) : null;
+  const scheduler = pool ? new Scheduler({ store, pool, files, config, log, nodeId }, config.workers) : null;
+  const sweeper = new Sweeper(store, files, config, log);
+  // One SQLite database has one node: every job still marked running belonged to a previous
+  // run of this process (crash, kill -9), so it is re-queued now rather than after its lease.
+  if (store.kind === 'sqlite') await sweeper.sweep(Number.MAX_SAFE_INTEGER);
+
+  const deps: AppDeps = { config, store, registry, jobs: new JobService(store, registry, files, config, scheduler), files, scheduler, pool, log, version: VERSION };
+  let server: ServerType | null = null;
+  let url: string | null = null;
+  if (opts.http !== false) {
+    const app = createApp(deps, opts.mounts);
+    server = await new Promise<ServerType>((resolve, reject) => {
+      const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(s));
+      s.once('error', reject);
+    });
+    const addr = server.address() as AddressInfo;
+    url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
+  }
+  scheduler?.start();
+  sweeper.start();
+  log.info({ url, node: nodeId, store: store.kind, workers: config.workers, processes: registry.ids() }, 'subsetd started');
+
+  let closing: Promise<void> | null = null;
+  const close = () =>
+    (closing ??= (async () => {
+      log.info('shutting down');
+      if (server) {
+        const s = server as ServerType & { closeIdleConnections?: () => void };
+        const closed = new Promise<void>((r) => s.close(() => r()));
+        s.closeIdleConnections?.();
+        await Promise.race([closed, new Promise((r) => setTimeout(r, 5000))]);
+      }
+      await scheduler?.stop(config.shutdownTimeout);
+      await sweeper.stop();
+      await pool?.destroy();
+      await store.close();
+      log.info('stopped');
+    })());
+  return { url, deps, close };
+}
