@@ -39,6 +39,7 @@ export function runJob(job: JobRecord, d: RunDeps): RunningJob {
   const jlog = log.child({ job: job.id, process: job.processId });
   const ac = new AbortController();
   let reason: StopReason | null = null;
+  let ended = false;
   let pending: { percent: number; message?: string } | undefined;
   let stopWorker: (why: string) => void = () => {};
 
@@ -48,7 +49,7 @@ export function runJob(job: JobRecord, d: RunDeps): RunningJob {
     lastBeat: Date.now(),
     progress: 0,
     stop(r) {
-      if (reason) return;
+      if (reason || ended) return;
       reason = r;
       jlog.info({ reason: r }, 'stopping job');
       stopWorker(r);
@@ -58,15 +59,26 @@ export function runJob(job: JobRecord, d: RunDeps): RunningJob {
     done: Promise.resolve(),
   };
 
-  const lease = setInterval(async () => {
+  // One write renews the lease and records progress; progress alone triggers it at most twice a second.
+  let lastWrite = 0;
+  let writing = false;
+  const renew = async () => {
+    if (writing) return;
+    writing = true;
+    lastWrite = Date.now();
+    const progress = pending;
+    pending = undefined;
     try {
-      const ours = await store.heartbeat(job.id, nodeId, config.leaseTime, pending);
-      pending = undefined;
+      const ours = await store.heartbeat(job.id, nodeId, config.leaseTime, progress);
       if (!ours) running.stop('lost-lease'); // dismissed through another node, or reclaimed
     } catch (e) {
+      pending ??= progress;
       jlog.warn({ err: e }, 'lease renewal failed; will retry');
+    } finally {
+      writing = false;
     }
-  }, Math.max(50, Math.floor(config.leaseTime / 3)));
+  };
+  const lease = setInterval(renew, Math.max(50, Math.floor(config.leaseTime / 3)));
   const watchdog = setInterval(() => {
     if (Date.now() - running.lastBeat > config.stallTimeout) running.stop('stalled');
   }, Math.min(1000, config.stallTimeout));
@@ -91,6 +103,7 @@ export function runJob(job: JobRecord, d: RunDeps): RunningJob {
         else if (e.t === 'progress') {
           running.progress = e.percent;
           pending = { percent: e.percent, message: e.message };
+          if (Date.now() - lastWrite >= 500) void renew();
         } else if (e.t === 'log') jlog.info(e.extra ?? {}, e.msg);
       },
       ac.signal,
@@ -108,6 +121,7 @@ export function runJob(job: JobRecord, d: RunDeps): RunningJob {
   })()
     .catch((e) => jlog.error({ err: e }, 'job bookkeeping failed; the lease sweeper will recover it'))
     .finally(() => {
+      ended = true;
       clearInterval(lease);
       clearInterval(watchdog);
       clearTimeout(timeout);
