@@ -88,10 +88,11 @@ export interface JobStore {
   dismiss(id: string, ttlMs: number): Promise<JobRecord | null>;
 
   /**
-   * Running jobs whose lease expired: back to accepted while attempts < maxAttempts, else failed
-   * with a message saying so.
+   * Running jobs whose lease expired before `cutoff` (ms): back to accepted while attempts <
+   * maxAttempts, else failed with a message saying so. Timestamps written are the real time, not
+   * the cutoff (a single-node restart passes a cutoff beyond every lease).
    */
-  sweepStalled(now: number, ttlMs: number): Promise<SweepResult>;
+  sweepStalled(cutoff: number, ttlMs: number): Promise<SweepResult>;
   /** Deletes records whose expiresAt passed; returns their ids so the caller removes their files. */
   purgeExpired(now: number): Promise<string[]>;
 

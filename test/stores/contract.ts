@@ -155,6 +155,22 @@ export function jobStoreContract(name: string, makeStore: () => Promise<JobStore
       expect(j.error?.retryable).toBe(false);
     });
 
+    it('a cutoff beyond every lease reclaims live leases too, with real timestamps', async () => {
+      const a = (await store.create(newJob({ maxAttempts: 1 }))).job;
+      const b = (await store.create(newJob({ maxAttempts: 2 }))).job;
+      await store.claim('w1', 60_000);
+      await store.claim('w1', 60_000);
+      const t0 = Date.now();
+      const sweep = await store.sweepStalled(Number.MAX_SAFE_INTEGER, TTL);
+      expect(sweep.failed.map((j) => j.id)).toEqual([a.id]);
+      expect(sweep.requeued.map((j) => j.id)).toEqual([b.id]);
+      const fa = (await store.get(a.id))!;
+      expect(fa.finished).toBeGreaterThanOrEqual(t0);
+      expect(fa.finished).toBeLessThan(t0 + 60_000);
+      expect(fa.expiresAt).toBeLessThan(t0 + 2 * TTL);
+      expect((await store.get(b.id))!.updated).toBeLessThan(t0 + 60_000);
+    });
+
     it('leaves jobs with a live lease alone', async () => {
       await store.create(newJob());
       await store.claim('w1', 60_000);

@@ -65,12 +65,12 @@ export class SqliteJobStore implements JobStore {
       stalled: db.prepare<[number], JobRow>(`SELECT * FROM jobs WHERE status = 'running' AND locked_until < ?`),
       requeue: db.prepare(
         `UPDATE jobs SET status = 'accepted', worker_id = NULL, locked_until = NULL, updated = @now, message = @message
-         WHERE id = @id AND status = 'running' AND locked_until < @now`,
+         WHERE id = @id AND status = 'running' AND locked_until < @cutoff`,
       ),
       failStalled: db.prepare(
         `UPDATE jobs SET status = 'failed', worker_id = NULL, locked_until = NULL, updated = @now, finished = @now,
            message = @message, error = @error, expires_at = @expires
-         WHERE id = @id AND status = 'running' AND locked_until < @now`,
+         WHERE id = @id AND status = 'running' AND locked_until < @cutoff`,
       ),
       expired: db.prepare<[number], string>('SELECT id FROM jobs WHERE expires_at IS NOT NULL AND expires_at <= ?').pluck(),
       del: db.prepare('DELETE FROM jobs WHERE id = ?'),
@@ -177,17 +177,18 @@ export class SqliteJobStore implements JobStore {
     return this.get(id);
   }
 
-  async sweepStalled(now: number, ttlMs: number): Promise<SweepResult> {
+  async sweepStalled(cutoff: number, ttlMs: number): Promise<SweepResult> {
     const out: SweepResult = { requeued: [], failed: [] };
+    const now = Date.now();
     this.db.transaction(() => {
-      for (const row of this.q.stalled.all(now)) {
+      for (const row of this.q.stalled.all(cutoff)) {
         if (row.attempts < row.max_attempts) {
           const message = `re-queued: worker ${row.worker_id} stopped renewing its lease (attempt ${row.attempts} of ${row.max_attempts})`;
-          if (this.q.requeue.run({ id: row.id, now, message }).changes) out.requeued.push(toRecord(this.q.get.get(row.id)!));
+          if (this.q.requeue.run({ id: row.id, now, cutoff, message }).changes) out.requeued.push(toRecord(this.q.get.get(row.id)!));
         } else {
           const message = `failed after ${row.attempts} attempts: the worker running it stopped (crash, kill or lost lease)`;
           const error = JSON.stringify({ message, retryable: false, code: 'attempts-exhausted' });
-          if (this.q.failStalled.run({ id: row.id, now, message, error, expires: now + ttlMs }).changes)
+          if (this.q.failStalled.run({ id: row.id, now, cutoff, message, error, expires: now + ttlMs }).changes)
             out.failed.push(toRecord(this.q.get.get(row.id)!));
         }
       }
