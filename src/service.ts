@@ -62,6 +62,11 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
       const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(s));
       s.once('error', reject);
     });
+    // Longer than clients' and nginx's idle keep-alive, so the client side always closes first
+    // and never reuses a socket the server is closing at the same moment.
+    const http = server as ServerType & { keepAliveTimeout: number; headersTimeout: number };
+    http.keepAliveTimeout = 65_000;
+    http.headersTimeout = 66_000;
     const addr = server.address() as AddressInfo;
     url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
   }

@@ -33,7 +33,11 @@ export function createApp(deps: AppDeps, mounts: Mount[] = []): Hono<AppEnv> {
       'request',
     );
   });
-  app.use(
+  // Only where bodies are accepted: on other methods the check would materialise the full
+  // Request object on every call, which costs more than the whole GET /jobs/{id} handler.
+  app.on(
+    ['POST', 'PUT', 'PATCH'],
+    '*',
     bodyLimit({
       maxSize: deps.config.bodyLimit,
       onError: () => {

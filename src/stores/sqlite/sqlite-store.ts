@@ -17,6 +17,7 @@ export class SqliteJobStore implements JobStore {
   private readonly db: DB;
   private readonly events = new EventEmitter();
   private closed = false;
+  private pendingCreates: Array<{ job: NewJob; resolve: (r: { job: JobRecord; created: boolean }) => void; reject: (e: unknown) => void }> = [];
   private readonly q;
 
   constructor(file: string, opts: { nativeBinding?: string; migrate?: boolean } = {}) {
@@ -83,32 +84,61 @@ export class SqliteJobStore implements JobStore {
     };
   }
 
-  async create(job: NewJob): Promise<{ job: JobRecord; created: boolean }> {
-    const now = Date.now();
-    const result = this.db.transaction(() => {
-      if (job.id) {
-        const existing = this.q.get.get(job.id);
-        if (existing) return { job: toRecord(existing), created: false };
+  /**
+   * Group commit: creates that arrive in the same event-loop turn share one transaction, since
+   * each commit costs a dozen WAL writes and file-lock calls. A caller's promise resolves only
+   * after the commit, so a 201 is never sent for a job that is not on disk.
+   */
+  create(job: NewJob): Promise<{ job: JobRecord; created: boolean }> {
+    return new Promise((resolve, reject) => {
+      this.pendingCreates.push({ job, resolve, reject });
+      if (this.pendingCreates.length === 1) setImmediate(() => this.flushCreates());
+    });
+  }
+
+  private flushCreates(): void {
+    const batch = this.pendingCreates;
+    this.pendingCreates = [];
+    let results: Array<{ job: JobRecord; created: boolean }>;
+    try {
+      results = this.db.transaction(() => batch.map((p) => this.createOne(p.job, Date.now()))).immediate();
+    } catch (e) {
+      // One bad row must not fail its neighbours: retry them one transaction each.
+      for (const p of batch) {
+        try {
+          p.resolve(this.db.transaction(() => this.createOne(p.job, Date.now())).immediate());
+        } catch (err) {
+          p.reject(err);
+        }
       }
-      if (job.dedupKey) {
-        const live = this.q.byDedup.get(job.dedupKey);
-        if (live && (live.expires_at === null || live.expires_at > now)) return { job: toRecord(live), created: false };
-        if (live) this.q.forgetDedup.run(live.id); // expired but not yet purged: it must not block a new job
-      }
-      const id = job.id ?? randomUUID();
-      this.q.insert.run({
-        id,
-        processId: job.processId,
-        inputs: JSON.stringify(job.inputs),
-        dedupKey: job.dedupKey ?? null,
-        meta: JSON.stringify(job.meta ?? {}),
-        maxAttempts: job.maxAttempts,
-        now,
-      });
-      return { job: toRecord(this.q.get.get(id)!), created: true };
-    }).immediate();
-    if (result.created) this.events.emit('work');
-    return result;
+      this.events.emit('work');
+      return;
+    }
+    batch.forEach((p, i) => p.resolve(results[i]));
+    if (results.some((r) => r.created)) this.events.emit('work');
+  }
+
+  private createOne(job: NewJob, now: number): { job: JobRecord; created: boolean } {
+    if (job.id) {
+      const existing = this.q.get.get(job.id);
+      if (existing) return { job: toRecord(existing), created: false };
+    }
+    if (job.dedupKey) {
+      const live = this.q.byDedup.get(job.dedupKey);
+      if (live && (live.expires_at === null || live.expires_at > now)) return { job: toRecord(live), created: false };
+      if (live) this.q.forgetDedup.run(live.id); // expired but not yet purged: it must not block a new job
+    }
+    const id = job.id ?? randomUUID();
+    this.q.insert.run({
+      id,
+      processId: job.processId,
+      inputs: JSON.stringify(job.inputs),
+      dedupKey: job.dedupKey ?? null,
+      meta: JSON.stringify(job.meta ?? {}),
+      maxAttempts: job.maxAttempts,
+      now,
+    });
+    return { job: toRecord(this.q.get.get(id)!), created: true };
   }
 
   async get(id: string): Promise<JobRecord | null> {
@@ -236,6 +266,7 @@ export class SqliteJobStore implements JobStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.pendingCreates.length) this.flushCreates();
     this.events.emit('work');
     this.db.close();
   }
