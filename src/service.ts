@@ -53,7 +53,7 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
   // run of this process (crash, kill -9), so it is re-queued now rather than after its lease.
   if (store.kind === 'sqlite') await sweeper.sweep(Number.MAX_SAFE_INTEGER);
 
-  const deps: AppDeps = { config, store, registry, jobs: new JobService(store, registry, files, config, scheduler), files, scheduler, pool, log, version: VERSION };
+  const deps: AppDeps = { config, store, registry, jobs: new JobService(store, registry, files, config, scheduler, log), files, scheduler, pool, log, version: VERSION };
   let server: ServerType | null = null;
   let url: string | null = null;
   if (opts.http !== false) {

@@ -1,7 +1,7 @@
 // Runs wrk (C load generator: it leaves the second core to the server, unlike a Node client)
 // and parses its --latency report.
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -14,7 +14,12 @@ export function wrk(url, { connections = 100, seconds = 10, lua } = {}) {
     writeFileSync(f, lua);
     args.push('-s', f);
   }
-  const out = execFileSync('wrk', [...args, url], { encoding: 'utf8' });
+  let out;
+  try {
+    out = execFileSync('wrk', [...args, url], { encoding: 'utf8' });
+  } finally {
+    if (lua) rmSync(args.at(-1), { force: true });
+  }
   const pct = (p) => {
     const m = new RegExp(`\\s${p}%\\s+([\\d.]+)(us|ms|s)`).exec(out);
     return m ? ms(m[1], m[2]) : NaN;

@@ -6,6 +6,7 @@ import type { Config } from '../config/table.js';
 import { dedupKey } from '../processes/canonical.js';
 import type { ProcessRegistry } from '../processes/registry.js';
 import type { JobRecord, JobStore } from '../stores/job-store.js';
+import type { Logger } from '../log.js';
 import type { JobFiles } from './job-files.js';
 import type { Scheduler } from './scheduler.js';
 import { isTerminal } from './status.js';
@@ -27,6 +28,7 @@ export class JobService {
     private readonly files: JobFiles,
     private readonly config: Config,
     private readonly scheduler: Scheduler | null,
+    private readonly log: Logger,
   ) {}
 
   /** Throws InputError (-> 400) for bad inputs; the caller checks the process exists. */
@@ -34,12 +36,16 @@ export class JobService {
     const process = this.registry.get(processId)!;
     const inputs = await this.registry.validate(processId, rawInputs, { dataRoot: this.config.dataRoot, uploadDir: opts.uploadDir });
     const key = dedupKey(processId, process.description.version, { inputs, extra: opts.dedupExtra ?? null });
-    return this.store.create({ id: opts.id, processId, inputs, dedupKey: key, meta: opts.meta, maxAttempts: this.config.maxAttempts });
+    const r = await this.store.create({ id: opts.id, processId, inputs, dedupKey: key, meta: opts.meta, maxAttempts: this.config.maxAttempts });
+    if (r.created) this.log.info({ job: r.job.id, process: processId, status: 'accepted' }, 'job accepted');
+    else this.log.info({ job: r.job.id, process: processId, status: r.job.status }, 'identical request joins existing job');
+    return r;
   }
 
   async dismiss(id: string): Promise<JobRecord | null> {
     const job = await this.store.dismiss(id, this.config.resultTtl);
     if (!job) return null;
+    this.log.info({ job: id, status: job.status }, 'job dismissed');
     // Running here: stop it now (elsewhere, its node sees the dismissal at the next lease renewal).
     if (!this.scheduler?.dismissLocal(id)) await this.files.removeAll(id);
     return job;

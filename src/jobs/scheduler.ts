@@ -7,12 +7,14 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { runJob, type RunDeps, type RunningJob } from './run-job.js';
 
 export interface WorkerState {
-  jobId: string;
-  processId: string;
-  threadId: number | null;
-  progress: number;
-  runningForMs: number;
-  lastHeartbeatMsAgo: number;
+  slot: number;
+  state: 'busy' | 'idle';
+  jobId?: string;
+  processId?: string;
+  threadId?: number | null;
+  progress?: number;
+  runningForMs?: number;
+  lastHeartbeatMsAgo?: number;
 }
 
 export class Scheduler {
@@ -70,9 +72,12 @@ export class Scheduler {
     return !!r;
   }
 
+  /** One entry per worker slot of this node, busy or idle. */
   workers(): WorkerState[] {
     const now = Date.now();
-    return [...this.running.values()].map((r) => ({
+    const busy: WorkerState[] = [...this.running.values()].map((r, i) => ({
+      slot: i,
+      state: 'busy',
       jobId: r.job.id,
       processId: r.job.processId,
       threadId: r.threadId,
@@ -80,6 +85,8 @@ export class Scheduler {
       runningForMs: now - (r.job.started ?? now),
       lastHeartbeatMsAgo: now - r.lastBeat,
     }));
+    for (let i = busy.length; i < this.capacity; i++) busy.push({ slot: i, state: 'idle' });
+    return busy;
   }
 
   get capacityTotal(): number {

@@ -219,8 +219,9 @@ describe('health', () => {
     await waitForJob(svc, r.body.jobID, ['running']);
     await new Promise((res) => setTimeout(res, 300));
     const h = await svc.json('/health');
-    const w = h.body.workers.busy.find((b: any) => b.jobId === r.body.jobID);
-    expect(w).toMatchObject({ processId: 'sleep' });
+    const w = h.body.workers.slots.find((b: any) => b.jobId === r.body.jobID);
+    expect(w).toMatchObject({ processId: 'sleep', state: 'busy' });
+    expect(h.body.workers.slots).toHaveLength(2);
     expect(w.threadId).toBeGreaterThan(0);
     expect(w.lastHeartbeatMsAgo).toBeLessThan(1500);
     expect(h.body.workers.capacity).toBe(2);

@@ -1,6 +1,6 @@
 // The CLI as users run it: the bundled dist/subsetd.cjs in a child process.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,6 +42,7 @@ describe('cli', () => {
     const r = cli(['migrate'], { SUBSETD_STATE_DIR: dir });
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/up to date/);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
 

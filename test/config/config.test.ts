@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -55,6 +55,7 @@ describe('loadConfig', () => {
     expect(c.stateDir).toBe('/srv/subsetd');
     expect(() => loadConfig({}, join(dir, 'missing.env'))).toThrow(/--env-file/);
     expect(() => parseEnvFile('JUSTAWORD\n', 'x.env')).toThrow(/x.env:1/);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('hides secrets when describing the configuration', () => {

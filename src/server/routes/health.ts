@@ -14,7 +14,7 @@ export const health = new Hono<AppEnv>()
       workers: {
         capacity: scheduler?.capacityTotal ?? 0,
         threads: pool?.size ?? 0,
-        busy: scheduler?.workers() ?? [],
+        slots: scheduler?.workers() ?? [],
       },
     });
   })

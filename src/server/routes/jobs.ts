@@ -62,7 +62,6 @@ export const jobs = new Hono<AppEnv>()
     c.set('jobId', id);
     const job = await c.var.deps.jobs.dismiss(id);
     if (!job) throw noSuchJob(id);
-    c.var.deps.log.info({ job: id, status: job.status }, 'job dismissed');
     return c.json(statusInfo(job, baseUrl(c, c.var.deps.config)));
   })
   .get('/jobs/:id/results', async (c) => {
