@@ -20,11 +20,13 @@ fi
 
 bash scripts/system-deps.sh "$mode"
 
-# npm ci only when the lockfile changed since the last install: it rebuilds gdal-async (~5 min).
+# Install only when the lockfile changed since the last install: it rebuilds gdal-async (~5 min).
+# `npm install`, not `npm ci`: the registry we build from lacks some other platforms' optional
+# packages (e.g. @rollup/rollup-darwin-x64), which npm ci insists on finding in the lockfile.
 stamp=node_modules/.subsetd-installed
-if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
+if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ package.json -nt "$stamp" ]; then
   # Flags also in .npmrc; repeated here for npm versions that ignore unknown project keys.
-  npm_config_build_from_source=true npm_config_shared_gdal=true npm ci --no-audit --no-fund
+  npm_config_build_from_source=true npm_config_shared_gdal=true npm install --no-audit --no-fund
   touch "$stamp"
 fi
 npm run -s build:js
