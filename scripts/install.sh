@@ -48,7 +48,7 @@ install -D -m 0644 "$here/DEPLOY.md" /usr/local/share/doc/subsetd/DEPLOY.md 2>/d
 systemd-tmpfiles --create /usr/lib/tmpfiles.d/subsetd.conf || true
 
 if [ "$nginx" = 1 ]; then
-  sed -e 's/__LISTEN__/80/' -e 's/__UPSTREAM__/127.0.0.1:8080/' -e 's#__RESULTS_DIR__#/var/lib/subsetd/results/#' \
+  sed -e 's/__LISTEN__/80/' -e 's/__UPSTREAM__/127.0.0.1:8080/' -e 's/__BODY_LIMIT__/100m/' -e 's#__RESULTS_DIR__#/var/lib/subsetd/results/#' \
     "$here/systemd/nginx/subsetd.conf" > /etc/nginx/sites-available/subsetd.conf
   ln -sf /etc/nginx/sites-available/subsetd.conf /etc/nginx/sites-enabled/subsetd.conf
   grep -q '^SUBSETD_TRUST_PROXY=' /etc/subsetd/subsetd.env || echo 'SUBSETD_TRUST_PROXY=1' >> /etc/subsetd/subsetd.env

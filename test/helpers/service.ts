@@ -26,7 +26,14 @@ export interface RunningService {
   json(path: string, init?: RequestInit): Promise<{ status: number; headers: Headers; body: any }>;
 }
 
-export async function startService(env: Record<string, string> = {}, stateDir?: string, args: string[] = ['serve']): Promise<RunningService> {
+/** `command`: how to run subsetd (default: node dist/subsetd.cjs; the deploy tests pass the single executable). */
+export async function startService(
+  env: Record<string, string> = {},
+  stateDir?: string,
+  args: string[] = ['serve'],
+  command: string[] = [process.execPath, CLI],
+  baseEnv?: Record<string, string>,
+): Promise<RunningService> {
   const dir = stateDir ?? mkdtempSync(join(tmpdir(), 'subsetd-test-'));
   const fullEnv: Record<string, string> = {
     SUBSETD_PORT: '0',
@@ -37,9 +44,9 @@ export async function startService(env: Record<string, string> = {}, stateDir?: 
     SUBSETD_PLUGINS: FIXTURE_PLUGIN,
     ...env,
   };
-  const childEnv = { ...process.env };
+  const childEnv: Record<string, string | undefined> = baseEnv ?? { ...process.env };
   for (const k of Object.keys(childEnv)) if (k.startsWith('SUBSETD_')) delete childEnv[k];
-  const proc = spawn(process.execPath, [CLI, ...args], { env: { ...childEnv, ...fullEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(command[0], [...command.slice(1), ...args], { env: { ...childEnv, ...fullEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: string[] = [];
   const url = await new Promise<string>((resolveUrl, reject) => {
     let buf = '';
@@ -83,7 +90,7 @@ export async function startService(env: Record<string, string> = {}, stateDir?: 
     },
     async restart(extraEnv = {}) {
       await svc.stop();
-      return startService({ ...env, ...extraEnv }, dir, args);
+      return startService({ ...env, ...extraEnv }, dir, args, command, baseEnv);
     },
     cleanup() {
       proc.kill('SIGKILL');
