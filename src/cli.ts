@@ -20,6 +20,7 @@ Commands:
   jobs show JOB_ID
   jobs cancel JOB_ID    dismiss a job (a running job is stopped)
   healthcheck [--url U] [--worker]   exit 0 when the node is ready
+  backup FILE           online backup of the SQLite job store (safe while serving)
   config                print the effective configuration (secrets masked)
 
 Options:
@@ -78,6 +79,8 @@ export async function run(argv: string[], rt: Runtime): Promise<number> {
         return await (await import('./commands/jobs.js')).jobsCommand(rest, values, rt);
       case 'healthcheck':
         return await (await import('./commands/healthcheck.js')).healthcheckCommand(values, rt);
+      case 'backup':
+        return await (await import('./commands/backup.js')).backupCommand(rest, values, rt);
       case 'config':
         console.log(describeConfig(configFrom(values)));
         return 0;

@@ -68,6 +68,13 @@ describe('cli against a running service', () => {
     // Cancel from the CLI: the service sees the dismissal at its next lease renewal and stops the job.
     expect(JSON.parse(cli(['jobs', 'cancel', id], env).stdout).status).toBe('dismissed');
     expect((await svc.json(`/jobs/${id}`)).body.status).toBe('dismissed');
+    const backup = join(svc.stateDir, 'backup.db');
+    const b = cli(['backup', backup], env);
+    expect(b.status, b.stderr).toBe(0);
+    const Database = (await import('better-sqlite3')).default;
+    const copy = new Database(backup, { readonly: true });
+    expect(copy.prepare('SELECT status FROM jobs WHERE id = ?').pluck().get(id)).toBe('dismissed');
+    copy.close();
     const cfg = execFileSync(process.execPath, [CLI, 'config'], { env: { ...process.env, ...env }, encoding: 'utf8' });
     expect(cfg).toContain(`SUBSETD_PORT=${port}`);
   });

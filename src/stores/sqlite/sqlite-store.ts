@@ -263,6 +263,12 @@ export class SqliteJobStore implements JobStore {
     this.db.transaction(() => this.db.prepare('SELECT count(*) FROM schema_migrations').get()).immediate();
   }
 
+  /** Online backup to a file (not part of JobStore: SQLite only). Returns the pages copied. */
+  async backup(dest: string): Promise<number> {
+    const r = await this.db.backup(dest);
+    return r.totalPages;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
