@@ -62,6 +62,21 @@ describe('release tarball', () => {
 });
 
 describe('single executable', () => {
+  it('unpacks its runtime once, even when several processes start at the same moment', async () => {
+    const cache = join(work, 'race-cache');
+    const run = () =>
+      new Promise<number | null>((resolve) => {
+        const p = spawn(join(app, 'subsetd'), ['--version'], { env: { PATH: emptyBin, HOME: work, SUBSETD_CACHE_DIR: cache }, stdio: 'ignore' });
+        p.on('exit', resolve);
+      });
+    const codes = await Promise.all([run(), run(), run(), run()]);
+    expect(codes).toEqual([0, 0, 0, 0]);
+    const { readdirSync } = await import('node:fs');
+    const entries = readdirSync(cache);
+    expect(entries).toHaveLength(1); // one hash dir, no temp leftovers
+    expect(existsSync(join(cache, entries[0], '.complete'))).toBe(true);
+  });
+
   it('serves /health, runs hello-world and a file job, and serves the download', async () => {
     expect((await svc.json('/health')).status).toBe(200);
     const hello = await svc.json('/processes/hello-world/execution', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ inputs: { name: 'VM' } }) });
