@@ -11,11 +11,14 @@ export async function paced(url, { connections = 100, rate = 2000, seconds = 10 
   const end = performance.now() + seconds * 1000;
   const one = (scheduled) =>
     new Promise((resolve) => {
+      // Timers may fire up to a millisecond early (libuv caches loop time): count from the later
+      // of the scheduled and the actual send time.
+      const start = Math.max(scheduled, performance.now());
       const req = http.get(url, { agent }, (res) => {
         res.resume();
         res.on('end', () => {
           if (res.statusCode !== 200) errors++;
-          lat.push(Math.max(0, performance.now() - scheduled));
+          lat.push(performance.now() - start);
           resolve();
         });
       });
