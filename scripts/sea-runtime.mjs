@@ -1,6 +1,6 @@
 // The files the single executable carries and unpacks: the esbuild bundles and the runtime
 // closure of the packages they leave external (native addons and their JS loaders).
-import { cpSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 
 // What each external package needs at run time; everything else in it is source or build input.
@@ -56,5 +56,14 @@ export function copyRuntime(root, out) {
       mkdirSync(dirname(dst), { recursive: true });
       cpSync(src, dst, { recursive: statSync(src).isDirectory(), filter: (s) => !/\/(test|tests|docs?|\.github)(\/|$)/.test(relative(dir, s)) || keep !== undefined });
     }
+    if (name === 'gdal-async') linkSystemGribTables(join(out, rel));
   }
+}
+
+// gdal-async points GDAL at its bundled GRIB tables (and warns on every start when they are
+// missing); linked against the system's libgdal, the system's own tables are the matching ones.
+function linkSystemGribTables(pkgDir) {
+  const link = join(pkgDir, 'deps/libgdal/gdal/frmts/grib/data');
+  mkdirSync(dirname(link), { recursive: true });
+  symlinkSync('/usr/share/gdal', link);
 }

@@ -49,7 +49,7 @@ export const SETTINGS = {
   redisUrl: s({ key: 'SUBSETD_REDIS_URL', default: undefined, parse: parseUrl(['redis:', 'rediss:']), secret: true, show: maskUrl, doc: 'redis:// or rediss:// URL; set to share one queue between several nodes.' }),
   plugins: s({ key: 'SUBSETD_PLUGINS', default: '', parse: (v) => v.split(',').map((x) => x.trim()).filter(Boolean), doc: 'Comma-separated paths of extra processor modules (CommonJS/ESM files exporting a ProcessorFamily).' }),
   accelRedirect: s({ key: 'SUBSETD_ACCEL_REDIRECT', default: '', parse: str, doc: 'nginx internal location prefix for result downloads (X-Accel-Redirect), e.g. /_subsetd_results/. Empty: subsetd sends files itself.' }),
-  cacheDir: s({ key: 'SUBSETD_CACHE_DIR', default: '', parse: str, doc: 'Where the single executable unpacks its runtime (default /var/cache/subsetd as root, else ~/.cache/subsetd).' }),
+  cacheDir: s({ key: 'SUBSETD_CACHE_DIR', default: '', parse: str, doc: 'Where the single executable unpacks its runtime. Default: /var/cache/subsetd when it belongs to the user, else $XDG_CACHE_HOME/subsetd or ~/.cache/subsetd.' }),
   datasets: s({ key: 'SUBSETD_DATASETS', default: '', parse: str, doc: 'JSON or YAML file declaring the datasets this server hosts.' }),
 };
 

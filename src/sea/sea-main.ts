@@ -6,18 +6,19 @@
  * bootstrap and the addons resolve exactly as they do from the repository.
  */
 import { createRequire } from 'node:module';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { getAsset } from 'node:sea';
+import { cacheRoot } from './cache-dir.js';
 import { unpackOnce } from './unpack.js';
 
-function cacheRoot(): string {
-  if (process.env.SUBSETD_CACHE_DIR) return process.env.SUBSETD_CACHE_DIR;
-  if (process.env.XDG_CACHE_HOME) return join(process.env.XDG_CACHE_HOME, 'subsetd');
-  return process.getuid?.() === 0 ? '/var/cache/subsetd' : join(homedir(), '.cache', 'subsetd');
+let dir: string;
+try {
+  const hash = getAsset('runtime.sha256', 'utf8').trim();
+  dir = unpackOnce(cacheRoot(), hash, () => new Uint8Array(getAsset('runtime.tar.gz')));
+} catch (e) {
+  // Exit code 2 like any other start-up configuration error, with the reason on one line.
+  console.error(`subsetd: cannot unpack its runtime: ${(e as Error).message}`);
+  process.exit(2);
 }
-
-const hash = getAsset('runtime.sha256', 'utf8').trim();
-const dir = unpackOnce(cacheRoot(), hash, () => new Uint8Array(getAsset('runtime.tar.gz')));
 // An SEA's argv is [execPath, argv0, ...args]: the node layout the CLI bundle expects.
 createRequire(join(dir, 'dist', 'subsetd.cjs'))(join(dir, 'dist', 'subsetd.cjs'));
