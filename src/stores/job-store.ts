@@ -5,6 +5,18 @@
  */
 import type { JobStatus } from '../jobs/status.js';
 
+/**
+ * The store cannot be reached right now (e.g. Redis is down or restarting). Thrown by store
+ * calls instead of waiting; the HTTP layer answers 503 with Retry-After and the worker loop
+ * retries with backoff. The embedded SQLite store never throws it.
+ */
+export class StoreUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreUnavailableError';
+  }
+}
+
 export interface JobError {
   message: string;
   /** Whether another attempt might succeed (I/O hiccup vs. bad data). */

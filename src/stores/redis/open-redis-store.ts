@@ -1,8 +1,65 @@
-// PLACEHOLDER written by the lead so the bundle builds; the Redis store engineer replaces this file.
+/**
+ * Opens the Redis store for `SUBSETD_REDIS_URL`, or stops start-up (exit 2) with a message that
+ * names the setting and hides the password: a wrong URL must not become a node that accepts
+ * requests and then answers 503 forever.
+ */
+import type { Redis } from 'ioredis';
 import { ConfigError } from '../../config/load.js';
+import { maskUrl } from '../../config/parse.js';
 import type { Config } from '../../config/table.js';
-import type { JobStore } from '../job-store.js';
+import { duplicateClient, newClient } from './connection.js';
+import { Dispatch } from './dispatch.js';
+import { RedisJobStore } from './redis-store.js';
 
-export async function openRedisStore(_config: Config): Promise<JobStore> {
-  throw new ConfigError('SUBSETD_REDIS_URL', 'Redis mode is not available in this build');
+const KEY = 'SUBSETD_REDIS_URL';
+/** ZUNION/ZINTER-free scripts need little, but BullMQ 5+ and our tests set the floor. */
+const MIN_VERSION = [6, 2];
+
+export interface OpenRedisOptions {
+  /** Key prefix; tests give each store its own. */
+  prefix?: string;
+}
+
+export async function openRedisStore(config: Config, opts: OpenRedisOptions = {}): Promise<RedisJobStore> {
+  const url = config.redisUrl;
+  if (!url) throw new ConfigError(KEY, 'not set');
+  const shown = maskUrl(url);
+  // No reconnection while opening: an unreachable server is a start-up error, not a wait.
+  const redis = newClient(url, { retryStrategy: () => null });
+  try {
+    await redis.connect();
+    await checkVersion(redis);
+  } catch (e) {
+    redis.disconnect();
+    throw new ConfigError(KEY, `cannot use Redis at ${shown}: ${reason(e)}`);
+  }
+  // Connected: from now on reconnect forever with backoff (see connection.ts).
+  redis.disconnect();
+  const client = newClient(url);
+  await client.connect().catch((e) => {
+    client.disconnect();
+    throw new ConfigError(KEY, `cannot use Redis at ${shown}: ${reason(e)}`);
+  });
+  const prefix = opts.prefix ?? 'subsetd';
+  // BullMQ's worker and event listener get their own connections: the event listener blocks
+  // in XREAD, which a command timeout would cut, and it should wait out an outage.
+  const workerConn = duplicateClient(client);
+  const eventsConn = duplicateClient(client, { commandTimeout: undefined, maxRetriesPerRequest: null, enableOfflineQueue: true });
+  const dispatch = new Dispatch(client, workerConn, eventsConn, `${prefix}:bull`);
+  return new RedisJobStore(client, dispatch, prefix);
+}
+
+async function checkVersion(redis: Redis): Promise<void> {
+  const info = await redis.info('server');
+  const v = /redis_version:(\d+)\.(\d+)/.exec(info);
+  if (!v) return; // a compatible server that does not report a version (then BullMQ checks)
+  const [maj, min] = [Number(v[1]), Number(v[2])];
+  if (maj < MIN_VERSION[0] || (maj === MIN_VERSION[0] && min < MIN_VERSION[1]))
+    throw new Error(`Redis ${maj}.${min} is too old; subsetd needs ${MIN_VERSION.join('.')} or later`);
+}
+
+function reason(e: unknown): string {
+  const m = (e as Error)?.message ?? String(e);
+  // ioredis messages name host and port, never the password; mask anyway in case one echoes the URL.
+  return m.replace(/redis(s)?:\/\/\S+/g, (u) => maskUrl(u));
 }

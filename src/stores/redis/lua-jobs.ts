@@ -1,0 +1,148 @@
+/**
+ * Lua scripts for the job record's life: create, claim, heartbeat, finish, release, dismiss.
+ * Each runs atomically in Redis, so the check (status, lease owner) and the write are one step:
+ * a stale worker can never overwrite a job that was reclaimed or dismissed meanwhile.
+ *
+ * ARGV[1] is always the key prefix. Times are computed in Node and passed as strings: Lua 5.1
+ * numbers print large integers in exponent form, which must never land in a hash.
+ * Keys are derived inside the scripts from the prefix (standalone Redis; Cluster is not
+ * supported, see docs/scaling.md).
+ */
+
+/** Helpers shared by every script. `p` is the prefix; `jk(id)` a job's hash. */
+export const LUA_PRELUDE = `
+local p = ARGV[1]
+local function jk(id) return p .. 'job:' .. id end
+local function inlist(s, csv)
+  return s ~= false and s ~= nil and string.find(',' .. csv .. ',', ',' .. s .. ',', 1, true) ~= nil
+end
+local function move(id, seq, from, to)
+  redis.call('ZREM', p .. 'status:' .. from, id)
+  redis.call('ZADD', p .. 'status:' .. to, seq, id)
+end
+local function forgetDedup(k, id)
+  local dk = redis.call('HGET', k, 'dedupKey')
+  if dk and redis.call('GET', p .. 'dedup:' .. dk) == id then redis.call('DEL', p .. 'dedup:' .. dk) end
+end
+-- A job that ended: purgeExpired finds it through the expiry index; the key TTL (later than
+-- expiresAt) is only a backstop for a cluster where no node runs the sweeper any more.
+local function ended(k, id, expires, keyExpires)
+  redis.call('ZADD', p .. 'expiry', expires, id)
+  redis.call('PEXPIREAT', k, keyExpires)
+end
+`;
+
+/** ARGV: p, id, given(1|0), processId, inputs, dedupKey|'', meta, maxAttempts, now -> {created, hash} */
+export const CREATE = `
+local id, proc, dk, now = ARGV[2], ARGV[4], ARGV[6], ARGV[9]
+if ARGV[3] == '1' and redis.call('EXISTS', jk(id)) == 1 then return {0, redis.call('HGETALL', jk(id))} end
+if dk ~= '' then
+  local other = redis.call('GET', p .. 'dedup:' .. dk)
+  if other then
+    local s = redis.call('HMGET', jk(other), 'status', 'expiresAt')
+    if s[1] == 'accepted' or s[1] == 'running' or (s[1] == 'successful' and (not s[2] or tonumber(s[2]) > tonumber(now))) then
+      return {0, redis.call('HGETALL', jk(other))}
+    end
+  end
+end
+local seq = redis.call('INCR', p .. 'seq')
+redis.call('HSET', jk(id), 'id', id, 'processId', proc, 'status', 'accepted', 'inputs', ARGV[5], 'meta', ARGV[7],
+  'progress', '0', 'attempts', '0', 'maxAttempts', ARGV[8], 'created', now, 'updated', now, 'seq', seq, 'dispatch', '1')
+if dk ~= '' then
+  redis.call('HSET', jk(id), 'dedupKey', dk)
+  redis.call('SET', p .. 'dedup:' .. dk, id)
+end
+redis.call('ZADD', p .. 'all', seq, id)
+redis.call('ZADD', p .. 'status:accepted', seq, id)
+redis.call('ZADD', p .. 'proc:' .. proc, seq, id)
+redis.call('SADD', p .. 'procs', proc)
+return {1, redis.call('HGETALL', jk(id))}
+`;
+
+/**
+ * ARGV: p, id, dispatch, worker, lockedUntil, now -> hash | false.
+ * A dispatch ticket only claims the run it was issued for: after a release or re-queue the
+ * record's dispatch counter moved on, and an old ticket still in BullMQ is ignored.
+ */
+export const CLAIM = `
+local id = ARGV[2]
+local k = jk(id)
+local s = redis.call('HMGET', k, 'status', 'dispatch', 'seq')
+if s[1] ~= 'accepted' or s[2] ~= ARGV[3] then return false end
+redis.call('HINCRBY', k, 'attempts', 1)
+redis.call('HSET', k, 'status', 'running', 'workerId', ARGV[4], 'lockedUntil', ARGV[5], 'updated', ARGV[6])
+redis.call('HSETNX', k, 'started', ARGV[6])
+redis.call('HDEL', k, 'message')
+move(id, s[3], 'accepted', 'running')
+redis.call('ZADD', p .. 'leases', ARGV[5], id)
+return redis.call('HGETALL', k)
+`;
+
+/** ARGV: p, id, worker, lockedUntil, now, progress|'', hasMessage(1|0), message -> 1|0 */
+export const HEARTBEAT = `
+local id = ARGV[2]
+local k = jk(id)
+local s = redis.call('HMGET', k, 'status', 'workerId')
+if s[1] ~= 'running' or s[2] ~= ARGV[3] then return 0 end
+redis.call('HSET', k, 'lockedUntil', ARGV[4], 'updated', ARGV[5])
+if ARGV[6] ~= '' then redis.call('HSET', k, 'progress', ARGV[6]) end
+if ARGV[7] == '1' then redis.call('HSET', k, 'message', ARGV[8]) end
+redis.call('ZADD', p .. 'leases', ARGV[4], id)
+return 1
+`;
+
+/** ARGV: p, id, worker, status, outputs|'', error|'', progress|'', message, now, expiresAt, keyExpiresAt -> 1|0 */
+export const FINISH = `
+local id, to = ARGV[2], ARGV[4]
+local k = jk(id)
+local s = redis.call('HMGET', k, 'status', 'workerId', 'seq')
+if s[1] ~= 'running' or s[2] ~= ARGV[3] then return 0 end
+redis.call('HSET', k, 'status', to, 'message', ARGV[8], 'finished', ARGV[9], 'updated', ARGV[9], 'expiresAt', ARGV[10])
+if ARGV[5] ~= '' then redis.call('HSET', k, 'outputs', ARGV[5]) end
+if ARGV[6] ~= '' then redis.call('HSET', k, 'error', ARGV[6]) end
+if ARGV[7] ~= '' then redis.call('HSET', k, 'progress', ARGV[7]) end
+redis.call('HDEL', k, 'workerId', 'lockedUntil')
+redis.call('ZREM', p .. 'leases', id)
+move(id, s[3], 'running', to)
+if to == 'successful' then
+  -- A successful result is shared with identical requests until it expires.
+  local dk = redis.call('HGET', k, 'dedupKey')
+  if dk and redis.call('GET', p .. 'dedup:' .. dk) == id then redis.call('PEXPIREAT', p .. 'dedup:' .. dk, ARGV[10]) end
+else
+  forgetDedup(k, id)
+end
+ended(k, id, ARGV[10], ARGV[11])
+return 1
+`;
+
+/** ARGV: p, id, worker, message, now -> new dispatch number | false. The attempt is given back. */
+export const RELEASE = `
+local id = ARGV[2]
+local k = jk(id)
+local s = redis.call('HMGET', k, 'status', 'workerId', 'seq', 'attempts')
+if s[1] ~= 'running' or s[2] ~= ARGV[3] then return false end
+local n = redis.call('HINCRBY', k, 'dispatch', 1)
+redis.call('HSET', k, 'status', 'accepted', 'attempts', math.max(tonumber(s[4]) - 1, 0), 'message', ARGV[4], 'updated', ARGV[5])
+redis.call('HDEL', k, 'workerId', 'lockedUntil')
+redis.call('ZREM', p .. 'leases', id)
+move(id, s[3], 'running', 'accepted')
+return tostring(n)
+`;
+
+/** ARGV: p, id, now, expiresAt, keyExpiresAt, sources(csv) -> hash after the change | false if unknown */
+export const DISMISS = `
+local id = ARGV[2]
+local k = jk(id)
+local s = redis.call('HMGET', k, 'status', 'seq')
+if not s[1] then return false end
+if inlist(s[1], ARGV[6]) then
+  redis.call('HSET', k, 'status', 'dismissed', 'message', 'dismissed', 'updated', ARGV[3], 'expiresAt', ARGV[4])
+  redis.call('HSETNX', k, 'finished', ARGV[3])
+  redis.call('HDEL', k, 'workerId', 'lockedUntil')
+  redis.call('ZREM', p .. 'leases', id)
+  move(id, s[2], s[1], 'dismissed')
+  forgetDedup(k, id)
+  ended(k, id, ARGV[4], ARGV[5])
+end
+return redis.call('HGETALL', k)
+`;

@@ -1,0 +1,130 @@
+/**
+ * Lua scripts for housekeeping and reads that span many jobs: lease sweep, purge, listing,
+ * undispatched-job repair, and named locks. Same conventions as lua-jobs.ts (ARGV[1] = prefix,
+ * LUA_PRELUDE helpers, times as strings from Node).
+ */
+
+/**
+ * ARGV: p, cutoff (exclusive, '(' prefixed), now, expiresAt, keyExpiresAt, limit
+ * -> { {'requeued'|'failed', dispatch|'', hash}, ... }
+ * Messages match the SQLite store word for word; the operator sees the same text in both modes.
+ */
+export const SWEEP = `
+local now = ARGV[3]
+local ids = redis.call('ZRANGEBYSCORE', p .. 'leases', '-inf', ARGV[2], 'LIMIT', 0, tonumber(ARGV[6]))
+local out = {}
+for _, id in ipairs(ids) do
+  local k = jk(id)
+  local s = redis.call('HMGET', k, 'status', 'attempts', 'maxAttempts', 'workerId', 'seq')
+  redis.call('ZREM', p .. 'leases', id)
+  if s[1] == 'running' then
+    redis.call('HDEL', k, 'workerId', 'lockedUntil')
+    if tonumber(s[2]) < tonumber(s[3]) then
+      local n = redis.call('HINCRBY', k, 'dispatch', 1)
+      local msg = 're-queued: worker ' .. (s[4] or '?') .. ' stopped renewing its lease (attempt ' .. s[2] .. ' of ' .. s[3] .. ')'
+      redis.call('HSET', k, 'status', 'accepted', 'updated', now, 'message', msg)
+      move(id, s[5], 'running', 'accepted')
+      table.insert(out, {'requeued', tostring(n), redis.call('HGETALL', k)})
+    else
+      local msg = 'failed after ' .. s[2] .. ' attempts: the worker running it stopped (crash, kill or lost lease)'
+      local err = cjson.encode({message = msg, retryable = false, code = 'attempts-exhausted'})
+      redis.call('HSET', k, 'status', 'failed', 'updated', now, 'finished', now, 'message', msg, 'error', err, 'expiresAt', ARGV[4])
+      move(id, s[5], 'running', 'failed')
+      forgetDedup(k, id)
+      ended(k, id, ARGV[4], ARGV[5])
+      table.insert(out, {'failed', '', redis.call('HGETALL', k)})
+    end
+  end
+end
+return out
+`;
+
+/** ARGV: p, now, limit, statuses(csv) -> ids deleted. Works even when the key TTL already removed the hash. */
+export const PURGE = `
+local ids = redis.call('ZRANGEBYSCORE', p .. 'expiry', '-inf', ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))
+local procs = nil
+for _, id in ipairs(ids) do
+  local k = jk(id)
+  local s = redis.call('HMGET', k, 'processId', 'dedupKey')
+  if s[2] and redis.call('GET', p .. 'dedup:' .. s[2]) == id then redis.call('DEL', p .. 'dedup:' .. s[2]) end
+  redis.call('DEL', k)
+  redis.call('ZREM', p .. 'all', id)
+  redis.call('ZREM', p .. 'leases', id)
+  redis.call('ZREM', p .. 'expiry', id)
+  for st in string.gmatch(ARGV[4], '[^,]+') do redis.call('ZREM', p .. 'status:' .. st, id) end
+  if s[1] then
+    redis.call('ZREM', p .. 'proc:' .. s[1], id)
+  else
+    procs = procs or redis.call('SMEMBERS', p .. 'procs')
+    for _, pr in ipairs(procs) do redis.call('ZREM', p .. 'proc:' .. pr, id) end
+  end
+end
+return ids
+`;
+
+/**
+ * ARGV: p, tmp, offset, limit, nStatus, statuses..., nProc, procs... -> {total, {hash, ...}}
+ * Index sorted sets are scored by a creation sequence, so "newest first" is exact even for
+ * jobs created in the same millisecond. Filters are unions per field, intersected.
+ */
+export const LIST = `
+local tmp, offset, limit = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local i = 5
+local function group(prefix)
+  local n = tonumber(ARGV[i])
+  local keys = {}
+  for j = 1, n do table.insert(keys, p .. prefix .. ARGV[i + j]) end
+  i = i + n + 1
+  return keys
+end
+local sts, prs = group('status:'), group('proc:')
+local src = p .. 'all'
+if #sts > 0 and #prs > 0 then
+  redis.call('ZUNIONSTORE', tmp .. ':s', #sts, unpack(sts))
+  redis.call('ZUNIONSTORE', tmp .. ':p', #prs, unpack(prs))
+  redis.call('ZINTERSTORE', tmp, 2, tmp .. ':s', tmp .. ':p', 'AGGREGATE', 'MIN')
+  src = tmp
+elseif #sts > 0 then
+  redis.call('ZUNIONSTORE', tmp, #sts, unpack(sts))
+  src = tmp
+elseif #prs > 0 then
+  redis.call('ZUNIONSTORE', tmp, #prs, unpack(prs))
+  src = tmp
+end
+local total = redis.call('ZCARD', src)
+local rows = {}
+if limit > 0 then
+  for _, id in ipairs(redis.call('ZREVRANGE', src, offset, offset + limit - 1)) do
+    local h = redis.call('HGETALL', jk(id))
+    if #h > 0 then table.insert(rows, h) end
+  end
+end
+redis.call('DEL', tmp, tmp .. ':s', tmp .. ':p')
+return {total, rows}
+`;
+
+/** ARGV: p, limit -> {id, dispatch, updated, ...} for the oldest accepted jobs (dispatch repair). */
+export const OLDEST_ACCEPTED = `
+local out = {}
+for _, id in ipairs(redis.call('ZRANGE', p .. 'status:accepted', 0, tonumber(ARGV[2]) - 1)) do
+  local s = redis.call('HMGET', jk(id), 'dispatch', 'updated')
+  if s[1] then table.insert(out, id); table.insert(out, s[1]); table.insert(out, s[2]) end
+end
+return out
+`;
+
+/** KEYS: lock; ARGV: owner, ttlMs -> 1|0. The owner may renew its own lock. */
+export const LOCK = `
+local v = redis.call('GET', KEYS[1])
+if v == false or v == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+return 0
+`;
+
+/** KEYS: lock; ARGV: owner. Compare-and-delete: only the owner releases. */
+export const UNLOCK = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;

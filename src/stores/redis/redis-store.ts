@@ -1,0 +1,228 @@
+/**
+ * JobStore on Redis, for several subsetd nodes sharing one queue. The job record (OGC
+ * statusInfo, inputs, meta, outputs, lease) is a hash any node can read; every state change is
+ * one Lua script that checks the transition (src/jobs/status.ts) and the lease owner before it
+ * writes. Dispatch runs on BullMQ (dispatch.ts). Calls fail within ~1.5 s with
+ * StoreUnavailableError while Redis is unreachable.
+ */
+import { EventEmitter } from 'node:events';
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { JOB_STATUSES, sourcesOf } from '../../jobs/status.js';
+import type { FinishResult, JobRecord, JobStore, ListQuery, NewJob, SweepResult } from '../job-store.js';
+import { storeError } from './connection.js';
+import { Dispatch } from './dispatch.js';
+import { dispatchOf, hashFrom, recordFrom, toRecord } from './records.js';
+import { Scripts } from './scripts.js';
+
+/** Redis deletes an ended job's hash this long after expiresAt if no node purged it first. */
+const KEY_TTL_BACKSTOP_MS = 86_400_000;
+/** A job accepted this long without a ticket being taken is checked for a lost ticket. */
+const REPAIR_AFTER_MS = 10_000;
+/** Stale tickets (dismissed or re-dispatched jobs) skipped per claim before giving up for now. */
+const MAX_STALE_TICKETS = 100;
+
+export class RedisJobStore implements JobStore {
+  readonly kind = 'redis' as const;
+  private readonly p: string;
+  private readonly s: Scripts;
+  private readonly events = new EventEmitter();
+  private readonly unsubscribe: () => void;
+  private closed = false;
+
+  constructor(private readonly redis: Redis, private readonly dispatch: Dispatch, prefix: string) {
+    this.p = `${prefix}:`;
+    this.s = new Scripts(redis);
+    this.events.setMaxListeners(0);
+    this.unsubscribe = dispatch.onTicket(() => this.events.emit('work'));
+  }
+
+  /** Every public call goes through here: Redis reachability errors become StoreUnavailableError. */
+  private async call<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      throw storeError(e);
+    }
+  }
+
+  create(job: NewJob): Promise<{ job: JobRecord; created: boolean }> {
+    return this.call(async () => {
+      const id = job.id ?? randomUUID();
+      const [created, flat] = (await this.s.run('create', [
+        this.p, id, job.id ? '1' : '0', job.processId, JSON.stringify(job.inputs), job.dedupKey ?? '',
+        JSON.stringify(job.meta ?? {}), String(job.maxAttempts), String(Date.now()),
+      ])) as [number, string[]];
+      const rec = recordFrom(flat);
+      if (created === 1) {
+        // The record is durable now. If queuing its ticket fails, sweepStalled's repair
+        // queues it later; the job is accepted either way, so the caller is told so.
+        await this.dispatch.enqueue(id, dispatchOf(flat)).catch((e) => {
+          if (storeError(e) === e) throw e;
+        });
+        this.events.emit('work');
+      }
+      return { job: rec, created: created === 1 };
+    });
+  }
+
+  get(id: string): Promise<JobRecord | null> {
+    return this.call(async () => {
+      const h = await this.redis.hgetall(`${this.p}job:${id}`);
+      return h.id ? toRecord(h) : null;
+    });
+  }
+
+  list(q: ListQuery): Promise<{ jobs: JobRecord[]; total: number }> {
+    return this.call(async () => {
+      const st = q.status ?? [];
+      const pr = q.processId ?? [];
+      const tmp = `${this.p}tmp:${randomUUID()}`;
+      const [total, rows] = (await this.s.run('list', [
+        this.p, tmp, String(q.offset), String(q.limit), String(st.length), ...st, String(pr.length), ...pr,
+      ])) as [number, string[][]];
+      return { jobs: rows.map(recordFrom), total };
+    });
+  }
+
+  claim(workerId: string, leaseMs: number): Promise<JobRecord | null> {
+    return this.call(async () => {
+      for (let i = 0; i < MAX_STALE_TICKETS; i++) {
+        const t = await this.dispatch.next();
+        if (!t) return null;
+        const now = Date.now();
+        const flat = await this.s.run('claim', [this.p, t.id, t.dispatch, workerId, String(now + leaseMs), String(now)]);
+        // Completing the ticket after the claim: if this node dies in between, the ticket
+        // comes back through BullMQ's stalled check and CLAIM ignores it (dispatch moved on).
+        await this.dispatch.done(t).catch(() => {});
+        if (flat) return recordFrom(flat);
+      }
+      return null;
+    });
+  }
+
+  heartbeat(id: string, workerId: string, leaseMs: number, progress?: { percent: number; message?: string }): Promise<boolean> {
+    return this.call(async () => {
+      const now = Date.now();
+      const pct = progress ? String(Math.max(0, Math.min(100, Math.round(progress.percent)))) : '';
+      const hasMsg = progress?.message !== undefined;
+      const r = await this.s.run('heartbeat', [this.p, id, workerId, String(now + leaseMs), String(now), pct, hasMsg ? '1' : '0', progress?.message ?? '']);
+      return r === 1;
+    });
+  }
+
+  finish(id: string, workerId: string, result: FinishResult, ttlMs: number): Promise<boolean> {
+    return this.call(async () => {
+      const now = Date.now();
+      const ok = result.status === 'successful';
+      const r = await this.s.run('finish', [
+        this.p, id, workerId, result.status,
+        ok ? JSON.stringify(result.outputs) : '', ok ? '' : JSON.stringify(result.error), ok ? '100' : '',
+        ok ? 'done' : result.error.message, String(now), String(now + ttlMs), String(now + ttlMs + KEY_TTL_BACKSTOP_MS),
+      ]);
+      return r === 1;
+    });
+  }
+
+  release(id: string, workerId: string, message: string): Promise<boolean> {
+    return this.call(async () => {
+      const n = (await this.s.run('release', [this.p, id, workerId, message, String(Date.now())])) as string | null;
+      if (n === null) return false;
+      await this.dispatch.enqueue(id, n, true).catch((e) => {
+        if (storeError(e) === e) throw e; // unreachable: the repair pass queues it later
+      });
+      this.events.emit('work');
+      return true;
+    });
+  }
+
+  dismiss(id: string, ttlMs: number): Promise<JobRecord | null> {
+    return this.call(async () => {
+      const now = Date.now();
+      const flat = await this.s.run('dismiss', [
+        this.p, id, String(now), String(now + ttlMs), String(now + ttlMs + KEY_TTL_BACKSTOP_MS), sourcesOf('dismissed').join(','),
+      ]);
+      if (!flat) return null;
+      const h = hashFrom(flat);
+      void this.dispatch.drop(id, h.dispatch);
+      return toRecord(h);
+    });
+  }
+
+  sweepStalled(cutoff: number, ttlMs: number): Promise<SweepResult> {
+    return this.call(async () => {
+      const now = Date.now();
+      const out: SweepResult = { requeued: [], failed: [] };
+      const rows = (await this.s.run('sweep', [
+        this.p, `(${cutoff}`, String(now), String(now + ttlMs), String(now + ttlMs + KEY_TTL_BACKSTOP_MS), '1000',
+      ])) as Array<[string, string, string[]]>;
+      for (const [kind, n, flat] of rows) {
+        const rec = recordFrom(flat);
+        if (kind === 'failed') out.failed.push(rec);
+        else {
+          out.requeued.push(rec);
+          await this.dispatch.enqueue(rec.id, n, true).catch(() => {}); // repaired below on a later pass
+        }
+      }
+      await this.repairDispatch(now);
+      if (out.requeued.length) this.events.emit('work');
+      return out;
+    });
+  }
+
+  /**
+   * Queues the ticket again for old accepted jobs, in case a node died between writing the
+   * record and queuing its ticket. Safe to repeat: BullMQ ignores an add whose ticket id
+   * exists, and a duplicate ticket can claim nothing (CLAIM checks the dispatch number).
+   */
+  private async repairDispatch(now: number): Promise<void> {
+    const flat = (await this.s.run('oldestAccepted', [this.p, '100'])) as string[];
+    for (let i = 0; i + 2 < flat.length; i += 3) {
+      if (Number(flat[i + 2]) < now - REPAIR_AFTER_MS) await this.dispatch.enqueue(flat[i], flat[i + 1], true);
+    }
+  }
+
+  purgeExpired(now: number): Promise<string[]> {
+    return this.call(async () => (await this.s.run('purge', [this.p, String(now), '1000', JOB_STATUSES.join(',')])) as string[]);
+  }
+
+  waitForWork(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.events.off('work', done);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.events.once('work', done);
+      signal?.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  tryLock(name: string, owner: string, ttlMs: number): Promise<boolean> {
+    return this.call(async () => (await this.s.lock(`${this.p}lock:${name}`, owner, ttlMs)) === 1);
+  }
+
+  unlock(name: string, owner: string): Promise<void> {
+    return this.call(async () => {
+      await this.s.unlock(`${this.p}lock:${name}`, owner);
+    });
+  }
+
+  ping(): Promise<void> {
+    // A write, not PING: a read-only replica or a full disk (MISCONF) must show as not ready.
+    return this.call(async () => {
+      await this.redis.set(`${this.p}ping`, String(Date.now()), 'PX', 60_000);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.unsubscribe();
+    this.events.emit('work');
+    await this.dispatch.close();
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}
