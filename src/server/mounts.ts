@@ -1,6 +1,7 @@
 /** Extra HTTP front-ends mounted beside the OGC API (e.g. the ISIMIP Files API adapter). */
+import { isimipMount } from '../isimip/mount.js';
 import type { Mount } from './app.js';
 
 export function mountsFor(): Mount[] {
-  return [];
+  return [isimipMount];
 }

@@ -1,0 +1,160 @@
+/**
+ * The ISIMIP Files API v2-compatible endpoint: GET / (status, operations), POST / (create or find
+ * the job), GET|DELETE /{id}, and GET /output/{file_name} (the zip, with Range for the official
+ * client's resume). Errors here are ISIMIP's `{status: "error", errors}`, not problem+json.
+ */
+import { createReadStream } from 'node:fs';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createHash, randomUUID } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { Hono, type Context } from 'hono';
+import type { AppEnv } from '../server/context.js';
+import { baseUrl } from '../server/links.js';
+import { sendFile } from '../server/send-file.js';
+import type { JobStatus } from '../jobs/status.js';
+import { InputError } from '../processes/types.js';
+import type { JobRecord } from '../stores/job-store.js';
+import { archiveOf, isimipJob, parseOutputName, visible } from './job-view.js';
+import { OPERATIONS } from './operations.js';
+import { readRequest, requestId, uploadDigests, type Upload } from './request.js';
+import { NATIVE_PROCESS, translate } from './translate.js';
+import { MAX_FILES, MAX_OPERATIONS, validateRequest, type ErrorMap } from './validate.js';
+
+type C = Context<AppEnv>;
+
+const errorResponse = (c: C, errors: ErrorMap, status: 400 | 503 = 400) => c.json({ status: 'error', errors }, status);
+const notFound = (c: C) => c.json({ status: 'not found' }, 404);
+
+/** Which request field a processor's InputError belongs to, in ISIMIP's error map. */
+function errorKey(input: string): string {
+  const head = input.split(/[.[]/)[0];
+  return head === 'paths' || head === 'operations' ? head : 'data';
+}
+
+async function view(c: C, job: JobRecord, status: 200 | 201 = 200) {
+  const { config, files } = c.var.deps;
+  c.set('jobId', job.id);
+  return c.json(await isimipJob(job, baseUrl(c, config), config.resultTtl, files), status);
+}
+
+/**
+ * The SHA-1 names the request. ISIMIP deletes a job for good; here a dismissed record lingers
+ * until it expires, so a repeat after DELETE takes the next free `<sha1>-<n>` instead of
+ * getting the deleted job back.
+ */
+async function freeId(c: C, sha: string): Promise<{ id: string; existing: JobRecord | null }> {
+  const { store } = c.var.deps;
+  for (let n = 0; n < 100; n++) {
+    const id = n === 0 ? sha : `${sha}-${n}`;
+    const job = await store.get(id);
+    if (!job) return { id, existing: null };
+    if (visible(job)) return { id, existing: job };
+  }
+  throw new Error(`no free job id for request ${sha}`);
+}
+
+/**
+ * Puts the uploads where the job will find them *before* the job exists, so a worker can never
+ * claim it without its files. The id hashes the uploads' bytes, so a dir already there holds the
+ * same files. Returns whether this call made the dir (and may remove it again).
+ */
+async function placeUploads(dir: string, uploads: Upload[]): Promise<boolean> {
+  if (await stat(dir).catch(() => null)) return false;
+  const staging = join(dirname(dir), `.isimip-staging-${randomUUID()}`);
+  await mkdir(staging, { recursive: true });
+  try {
+    for (const u of uploads) await writeFile(join(staging, u.name), u.bytes);
+    await rename(staging, dir);
+    return true;
+  } catch (e) {
+    await rm(staging, { recursive: true, force: true });
+    if (await stat(dir).catch(() => null)) return false; // a concurrent identical request won
+    throw e;
+  }
+}
+
+async function create(c: C) {
+  const { config, registry, jobs, files } = c.var.deps;
+  const read = await readRequest(c);
+  if ('errors' in read) return errorResponse(c, read.errors);
+  const { data, uploads } = read.request;
+  const checked = await validateRequest(data, config.dataRoot);
+  if ('errors' in checked) return errorResponse(c, checked.errors);
+  const translated = translate(checked.request.paths, checked.request.operations, uploads.map((u) => u.name));
+  if ('errors' in translated) return errorResponse(c, { operations: translated.errors });
+  if (!registry.get(NATIVE_PROCESS)) return errorResponse(c, { operations: [`the ${NATIVE_PROCESS} processor is not installed on this server`] }, 503);
+
+  const { id, existing } = await freeId(c, requestId(read.request));
+  if (existing) return view(c, existing);
+
+  const uploadDir = uploads.length ? files.uploadDir(id) : undefined;
+  const madeDir = uploadDir ? await placeUploads(uploadDir, uploads) : false;
+  try {
+    const { job, created } = await jobs.submit(NATIVE_PROCESS, translated.inputs, {
+      id,
+      meta: { isimip: { version: 2, request: data } },
+      uploadDir,
+      dedupExtra: uploads.length ? { uploads: uploadDigests(uploads) } : undefined,
+    });
+    // Joined an identical live job under another id: that one has its own uploads.
+    if (madeDir && job.id !== id) await rm(uploadDir!, { recursive: true, force: true });
+    return view(c, job, created ? 201 : 200);
+  } catch (e) {
+    if (madeDir && !(await c.var.deps.store.get(id))) await rm(uploadDir!, { recursive: true, force: true });
+    // Plugin processors cannot import our class: an Error named InputError with `input` counts too.
+    const input = e instanceof InputError ? e.input : (e as { name?: string; input?: unknown }).name === 'InputError' ? (e as { input?: unknown }).input : undefined;
+    if (typeof input === 'string') return errorResponse(c, { [errorKey(input)]: [`${input}: ${(e as Error).message}`] });
+    throw e;
+  }
+}
+
+async function root(c: C) {
+  const { store } = c.var.deps;
+  const count = async (s: JobStatus) => (await store.list({ limit: 1, offset: 0, status: [s], processId: [NATIVE_PROCESS] })).total;
+  const [queued, started, finished, failed] = await Promise.all((['accepted', 'running', 'successful', 'failed'] as const).map(count));
+  return c.json({
+    status: 'ok',
+    version: 2,
+    operations: OPERATIONS,
+    max_files: MAX_FILES,
+    max_operations: MAX_OPERATIONS,
+    jobs: { queued, started, finished, failed },
+  });
+}
+
+async function output(c: C) {
+  const { store, files, config } = c.var.deps;
+  const name = c.req.param('name') ?? '';
+  const parsed = parseOutputName(name);
+  if (!parsed) return notFound(c);
+  const [id, ext] = parsed;
+  const job = await store.get(id);
+  if (!visible(job) || job.status !== 'successful') return notFound(c);
+  c.set('jobId', id);
+  const archive = archiveOf(job);
+  const file = archive && (await files.resultFile(job.id, archive.file));
+  if (!archive || !file) return notFound(c);
+  if (ext === 'json') {
+    // What the official client's download(validate=True) fetches beside the file.
+    const h = createHash('sha512');
+    for await (const chunk of createReadStream(file.path)) h.update(chunk as Buffer);
+    return c.json({ path: name.replace(/\.json$/, '.zip'), checksum: h.digest('hex'), checksum_type: 'sha512', size: file.size });
+  }
+  return sendFile(c, { ...file, rel: `${job.id}/${archive.file}`, type: 'application/zip', downloadName: name }, config.accelRedirect);
+}
+
+export const isimipRoutes = new Hono<AppEnv>({ strict: false })
+  .get('/', root)
+  .post('/', create)
+  .on(['GET', 'HEAD'], '/output/:name', output)
+  .get('/:id', async (c) => {
+    const job = await c.var.deps.store.get(c.req.param('id'));
+    return visible(job) ? view(c, job) : notFound(c);
+  })
+  .delete('/:id', async (c) => {
+    const id = c.req.param('id');
+    if (!visible(await c.var.deps.store.get(id))) return notFound(c);
+    c.set('jobId', id);
+    await c.var.deps.jobs.dismiss(id);
+    return c.body(null, 204);
+  });
