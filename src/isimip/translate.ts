@@ -64,7 +64,9 @@ export function translate(paths: string[], ops: CleanOperation[], uploads: reado
         break;
       case 'create_mask':
         // Rasterising happens inside mask_polygon on each file's own grid: nothing to run here.
-        if (uploaded(op.shape, op.operation)) createdMasks.set(op.mask, op.shape);
+        // Recorded even when the shape is missing: that is one error, not a second one at mask_mask.
+        uploaded(op.shape, op.operation);
+        createdMasks.set(op.mask, op.shape);
         break;
       case 'mask_mask': {
         const shape = createdMasks.get(op.mask);

@@ -1,0 +1,263 @@
+// The ISIMIP Files API v2-compatible endpoint over real HTTP against the bundled service.
+// Until processors/netcdf is built in, jobs run on a stand-in `netcdf-subset` (fixtures/) that
+// writes the same kind of results; the tests that run jobs need it and skip without it.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import yauzl from 'yauzl';
+import { FIXTURE_PLUGIN, ROOT, startService, type RunningService } from '../helpers/service.js';
+
+const REAL_PROCESSOR = existsSync(join(ROOT, 'processors/netcdf/index.ts'));
+const STAND_IN = resolve(__dirname, 'fixtures/stand-in-netcdf.cjs');
+const SHA1 = /^[0-9a-f]{40}$/;
+
+let svc: RunningService;
+const base = () => `${svc.url}/isimip/v2`;
+
+beforeAll(async () => {
+  svc = await startService({ SUBSETD_PLUGINS: REAL_PROCESSOR ? FIXTURE_PLUGIN : `${FIXTURE_PLUGIN},${STAND_IN}`, SUBSETD_WORKERS: '1' });
+  const data = join(svc.stateDir, 'data');
+  mkdirSync(join(data, 'ISIMIP3b'), { recursive: true });
+  for (const f of ['ISIMIP3b/tas_global_daily_2015.nc', 'ISIMIP3b/pr_global_daily_2015.nc', 'corrupt.nc', 'slow.nc', 'not-netcdf.nc', 'notes.txt'])
+    writeFileSync(join(data, f), 'stand-in input\n');
+  mkdirSync(join(svc.stateDir, 'outside'), { recursive: true });
+  writeFileSync(join(svc.stateDir, 'outside/secret.nc'), 'x');
+  const { symlinkSync } = await import('node:fs');
+  symlinkSync(join(svc.stateDir, 'outside/secret.nc'), join(data, 'escape.nc'));
+});
+afterAll(() => svc?.cleanup());
+
+async function call(path: string, init?: RequestInit) {
+  const res = await fetch(base() + path, init);
+  const text = await res.text();
+  let body: any = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    /* not JSON */
+  }
+  return { status: res.status, headers: res.headers, body };
+}
+const postJson = (body: unknown, path = '') =>
+  call(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+
+async function poll(jobUrl: string, timeoutMs = 20_000): Promise<any> {
+  const t0 = Date.now();
+  for (;;) {
+    const job = await (await fetch(jobUrl)).json();
+    if (!['queued', 'started'].includes(job.status)) return job;
+    if (Date.now() - t0 > timeoutMs) throw new Error(`job still ${job.status}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function zipEntries(buf: Buffer): Promise<Record<string, string>> {
+  return new Promise((resolveZip, reject) => {
+    yauzl.fromBuffer(buf, { lazyEntries: true }, (err, zip) => {
+      if (err || !zip) return reject(err);
+      const out: Record<string, string> = {};
+      zip.on('entry', (e: yauzl.Entry) =>
+        zip.openReadStream(e, (er, s) => {
+          if (er || !s) return reject(er);
+          const parts: Buffer[] = [];
+          s.on('data', (d: Buffer) => parts.push(d)).on('end', () => ((out[e.fileName] = Buffer.concat(parts).toString()), zip.readEntry()));
+        }),
+      );
+      zip.on('end', () => resolveZip(out)).on('error', reject);
+      zip.readEntry();
+    });
+  });
+}
+
+describe('GET /isimip/v2/', () => {
+  it('answers status ok and the operations list, with and without the trailing slash', async () => {
+    for (const path of ['/', '']) {
+      const r = await call(path);
+      expect(r.status).toBe(200);
+      expect(r.body.status).toBe('ok');
+      expect(r.body.operations).toEqual(expect.arrayContaining(['select_bbox', 'select_point', 'mask_bbox', 'mask_mask', 'mask_country', 'mask_landonly', 'create_mask', 'cutout_bbox']));
+    }
+  });
+});
+
+describe('validation errors: 400 {status: "error", errors}', () => {
+  const cases: Array<[string, unknown, Record<string, string[]>]> = [
+    ['empty object', {}, { data: ['No json data provided with POST'] }],
+    ['a list', [1, 2, 3], { data: ['Provided json data is malformatted'] }],
+    ['not JSON', '{"paths": [', { data: ['Provided json data is malformatted'] }],
+    ['missing fields', { foo: 'bar' }, { paths: ['This field is required.'], operations: ['This field is required.'] }],
+    ['malformatted fields', { paths: { foo: 'bar' }, operations: { foo: 'bar' } }, { paths: ['Provided json data is malformatted.'], operations: ['Provided json data is malformatted.'] }],
+    ['too many files', { paths: Array.from({ length: 33 }, (_, i) => `f${i}.nc`), operations: [{ operation: 'mask_landonly' }] }, { paths: ['To many files match that dataset (max: 32).'] }],
+    [
+      'bad paths',
+      { paths: ['../test.nc', '/etc/passwd.nc', 'escape.nc', 'notes.txt', 'missing.nc'], operations: [{ operation: 'mask_landonly' }] },
+      {
+        paths: ['../test.nc is below the root path.', '/etc/passwd.nc is below the root path.', 'escape.nc is below the root path.', 'notes.txt is not a NetCDF file.', 'missing.nc was not found on the server.'],
+      },
+    ],
+    ['unknown operation', { paths: ['corrupt.nc'], operations: [{ operation: 'invalid' }] }, { operations: ['operation "invalid" was not found'] }],
+    ['bbox missing', { paths: ['corrupt.nc'], operations: [{ operation: 'cutout_bbox' }] }, { operations: ['bbox is missing for operation "cutout_bbox"'] }],
+    ['point as [lon, lat]', { paths: ['corrupt.nc'], operations: [{ operation: 'select_point', point: [-120.5, 13.06] }] }, { operations: ['latitude is < -90 for operation "select_point"'] }],
+    ['unknown country', { paths: ['corrupt.nc'], operations: [{ operation: 'mask_country', country: 'xyz' }] }, { operations: ['country not in the list of supported countries (e.g. deu) for operation "mask_country"'] }],
+    ['mask not uploaded', { paths: ['corrupt.nc'], operations: [{ operation: 'mask_mask', mask: 'pm.nc' }] }, { operations: ['pm.nc was not uploaded for operation "mask_mask"'] }],
+    ['too many operations', { paths: ['corrupt.nc'], operations: Array.from({ length: 10 }, () => ({ operation: 'mask_landonly' })) }, { operations: ['To many operations provided (max: 8).'] }],
+  ];
+  it.each(cases)('%s', async (_name, body, errors) => {
+    const r = await postJson(body);
+    expect(r.status).toBe(400);
+    expect(r.body).toEqual({ status: 'error', errors });
+  });
+
+  it.skipIf(REAL_PROCESSOR)("reports the processor's own input errors in the same shape", async () => {
+    const r = await postJson({ paths: ['not-netcdf.nc'], operations: [{ operation: 'mask_landonly' }] });
+    expect(r.status).toBe(400);
+    expect(r.body).toEqual({ status: 'error', errors: { paths: ['paths.0: not-netcdf.nc is not a NetCDF file'] } });
+  });
+});
+
+describe.skipIf(REAL_PROCESSOR)('a job from POST to download', () => {
+  const request = {
+    paths: ['ISIMIP3b/tas_global_daily_2015.nc', 'corrupt.nc'],
+    operations: [{ operation: 'mask_bbox', bbox: [5.5, 15.5, 47, 55.5] }, { operation: 'mask_country', country: 'deu', compute_mean: true, output_csv: true }],
+  };
+  let job: any;
+
+  it('creates the job (201) at POST without trailing slash, as the official client posts', async () => {
+    const r = await postJson(request);
+    expect(r.status).toBe(201);
+    job = r.body;
+    expect(Object.keys(job).sort()).toEqual(['file_name', 'file_url', 'id', 'job_url', 'meta', 'status', 'ttl']);
+    expect(job.id).toMatch(SHA1);
+    expect(job.job_url).toBe(`${base()}/${job.id}`);
+    expect(job.file_name).toBe(`isimip-download-${job.id}.zip`);
+    expect(job.file_url).toBe(`${base()}/output/${job.file_name}`);
+    expect(job.meta).toEqual({ created_files: 0, total_files: 2, errors: {} });
+    expect(job.ttl).toBe(7 * 24 * 3600);
+    expect(['queued', 'started']).toContain(job.status);
+  });
+
+  it('returns the same job (200) for the same request, with trailing slash and keys reordered', async () => {
+    const r = await postJson({ operations: request.operations, paths: request.paths }, '/');
+    expect(r.status).toBe(200);
+    expect(r.body.id).toBe(job.id);
+  });
+
+  it('runs netcdf-subset with the translated inputs (OGC bbox order, flags)', async () => {
+    const ogc = await svc.json(`/jobs/${job.id}`);
+    expect(ogc.body.processID).toBe('netcdf-subset');
+  });
+
+  it('polls to finished with meta counting files and naming the failed one', async () => {
+    const done = await poll(job.job_url);
+    expect(done.status).toBe('finished');
+    expect(done.meta).toEqual({ created_files: 2, total_files: 2, errors: { 'corrupt.nc': 'not a valid NetCDF file (truncated)' } });
+  });
+
+  it('serves the zip at file_url, resumable with Range', async () => {
+    const full = Buffer.from(await (await fetch(job.file_url)).arrayBuffer());
+    expect(full.length).toBeGreaterThan(200_000);
+    const res = await fetch(job.file_url, { headers: { Range: `bytes=1000-` } });
+    expect(res.status).toBe(206);
+    expect(res.headers.get('content-range')).toBe(`bytes 1000-${full.length - 1}/${full.length}`);
+    const rest = Buffer.from(await res.arrayBuffer());
+    expect(Buffer.concat([full.subarray(0, 1000), rest]).equals(full)).toBe(true);
+    // The client treats 416 as "already complete".
+    expect((await fetch(job.file_url, { headers: { Range: `bytes=${full.length}-` } })).status).toBe(416);
+    const entries = await zipEntries(full);
+    expect(Object.keys(entries)).toEqual(expect.arrayContaining(['tas_region_daily_2015.nc', 'README.txt', 'errors.json']));
+    // The processor saw ISIMIP's [west, east, south, north] as OGC [west, south, east, north].
+    expect(entries['README.txt']).toContain('"bbox":[5.5,47,15.5,55.5]');
+    expect(entries['README.txt']).toContain('"country":"DEU","compute_mean":true,"output_csv":true');
+    const sum = await call(`/output/${job.file_name.replace('.zip', '.json')}`);
+    expect(sum.body.checksum).toMatch(/^[0-9a-f]{128}$/);
+  });
+
+  it('DELETE removes it: 204, then 404 for the job and its file; a repeat creates a new job', async () => {
+    expect((await call(`/${job.id}`, { method: 'DELETE' })).status).toBe(204);
+    expect(await call(`/${job.id}`)).toMatchObject({ status: 404, body: { status: 'not found' } });
+    expect((await fetch(job.file_url)).status).toBe(404);
+    expect((await call(`/${job.id}`, { method: 'DELETE' })).status).toBe(404);
+    const again = await postJson(request);
+    expect(again.status).toBe(201);
+    expect(again.body.id).not.toBe(job.id);
+    expect((await poll(again.body.job_url)).status).toBe('finished');
+  });
+
+  it('shows a running job as started with live created_files', async () => {
+    const r = await postJson({ paths: ['slow.nc', 'ISIMIP3b/pr_global_daily_2015.nc'], operations: [{ operation: 'mask_landonly' }] });
+    expect(r.status).toBe(201);
+    let seen: any;
+    for (let i = 0; i < 100; i++) {
+      seen = (await call(`/${r.body.id}`)).body;
+      if (seen.status === 'started') break;
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    expect(seen.status).toBe('started');
+    expect(seen.meta.created_files).toBeLessThan(2);
+    expect((await fetch(r.body.file_url)).status).toBe(404); // not ready yet
+    expect((await poll(r.body.job_url)).meta.created_files).toBe(2);
+  });
+
+  it('404 for unknown ids and for jobs of other processes', async () => {
+    expect((await call('/0000000000000000000000000000000000000000')).status).toBe(404);
+    const other = await svc.json('/processes/hello-world/execution', { method: 'POST', headers: { 'content-type': 'application/json', Prefer: 'respond-async' }, body: JSON.stringify({ inputs: { name: 'x' } }) });
+    expect((await call(`/${other.body.jobID}`)).status).toBe(404);
+  });
+});
+
+describe.skipIf(REAL_PROCESSOR)('multipart/form-data with uploads', () => {
+  const form = (data: unknown, files: Record<string, string>, dataAsFile = true) => {
+    const f = new FormData();
+    // requests' files={'data': json.dumps(...)} sends data as a file part; browsers as a field.
+    f.set('data', dataAsFile ? new Blob([JSON.stringify(data)], { type: 'application/octet-stream' }) : JSON.stringify(data));
+    for (const [name, content] of Object.entries(files)) f.set(name, new Blob([content]), name);
+    return { method: 'POST', body: f };
+  };
+  const maskRequest = { paths: ['ISIMIP3b/tas_global_daily_2015.nc'], operations: [{ operation: 'mask_mask', mask: 'pm.nc', var: 'm_DEU' }] };
+
+  it('runs mask_mask on an uploaded mask; the id hashes the upload bytes', async () => {
+    const r = await call('', form(maskRequest, { 'pm.nc': 'mask bytes v1' }));
+    expect(r.status).toBe(201);
+    expect(r.body.id).toMatch(SHA1);
+    const same = await call('/', form(maskRequest, { 'pm.nc': 'mask bytes v1' }, false));
+    expect(same).toMatchObject({ status: 200, body: { id: r.body.id } });
+    const other = await call('', form(maskRequest, { 'pm.nc': 'mask bytes v2' }));
+    expect(other.status).toBe(201);
+    expect(other.body.id).not.toBe(r.body.id);
+    const done = await poll(r.body.job_url);
+    expect(done.status).toBe('finished');
+    const entries = await zipEntries(Buffer.from(await (await fetch(done.file_url)).arrayBuffer()));
+    expect(entries['README.txt']).toContain('"operation":"mask_mask","mask":"pm.nc","var":"m_DEU"');
+    expect(entries['README.txt']).toContain('uploads: pm.nc');
+  });
+
+  it('turns create_mask + mask_mask into mask_polygon on the uploaded shape', async () => {
+    const data = {
+      paths: ['ISIMIP3b/pr_global_daily_2015.nc'],
+      operations: [
+        { operation: 'create_mask', shape: 'shape.geojson', mask: 'shape.nc' },
+        { operation: 'mask_mask', mask: 'shape.nc' },
+        { operation: 'compute_mean' },
+        { operation: 'output_csv' },
+      ],
+    };
+    const r = await call('', form(data, { 'shape.geojson': '{"type":"FeatureCollection","features":[]}' }));
+    expect(r.status).toBe(201);
+    const done = await poll(r.body.job_url);
+    const entries = await zipEntries(Buffer.from(await (await fetch(done.file_url)).arrayBuffer()));
+    expect(entries['README.txt']).toContain('{"operation":"mask_polygon","file":"shape.geojson","compute_mean":true,"output_csv":true}');
+  });
+
+  it('refuses upload names that could leave the upload dir', async () => {
+    const r = await call('', form(maskRequest, { '..evil.nc': 'x', 'pm.nc': 'y' }));
+    expect(r.status).toBe(400);
+    expect(r.body.errors.uploads).toEqual(['consecutive periods are not permitted in the name of upload "..evil.nc"']);
+  });
+
+  it('400s bad JSON in the data part', async () => {
+    const f = new FormData();
+    f.set('data', '{nope');
+    const r = await call('', { method: 'POST', body: f });
+    expect(r).toMatchObject({ status: 400, body: { status: 'error', errors: { data: ['Provided json data is malformatted'] } } });
+  });
+});
