@@ -1,6 +1,7 @@
 // The ISIMIP Files API v2-compatible endpoint over real HTTP against the bundled service.
 // Until processors/netcdf is built in, jobs run on a stand-in `netcdf-subset` (fixtures/) that
 // writes the same kind of results; the tests that run jobs need it and skip without it.
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -259,5 +260,24 @@ describe.skipIf(REAL_PROCESSOR)('multipart/form-data with uploads', () => {
     f.set('data', '{nope');
     const r = await call('', { method: 'POST', body: f });
     expect(r).toMatchObject({ status: 400, body: { status: 'error', errors: { data: ['Provided json data is malformatted'] } } });
+  });
+});
+
+const python = (() => {
+  try {
+    return execFileSync('python3', ['--version'], { stdio: 'pipe' }) && 'python3';
+  } catch {
+    return null;
+  }
+})();
+
+describe.skipIf(REAL_PROCESSOR || !python)('the official client, mimicked in stdlib Python', () => {
+  it('posts without trailing slash, polls, resumes the download with Range, sends multipart', () => {
+    const out = join(svc.stateDir, 'client-out');
+    const summary = JSON.parse(execFileSync(python!, [join(__dirname, 'client_mimic.py'), base(), out]).toString());
+    expect(summary).toMatchObject({ post_status: 201, final_status: 'finished', resume_status: 206, again_status: 416, multipart_status: 201, multipart_final: 'finished' });
+    expect(summary.names).toEqual(expect.arrayContaining(['tas_region_daily_2015.nc', 'README.txt']));
+    // [lat, lon] from the client became GeoJSON [lon, lat].
+    expect(summary.readme).toContain('"point":{"type":"Point","coordinates":[13.064332,52.380551]},"output_csv":true');
   });
 });
