@@ -281,3 +281,18 @@ describe.skipIf(REAL_PROCESSOR || !python)('the official client, mimicked in std
     expect(summary.readme).toContain('"point":{"type":"Point","coordinates":[13.064332,52.380551]},"output_csv":true');
   });
 });
+
+describe.skipIf(REAL_PROCESSOR)('without a netcdf-subset processor', () => {
+  it('answers 503 in the ISIMIP error shape instead of accepting jobs it cannot run', async () => {
+    const bare = await startService({ SUBSETD_WORKERS: '0' });
+    try {
+      mkdirSync(join(bare.stateDir, 'data'), { recursive: true });
+      writeFileSync(join(bare.stateDir, 'data/a.nc'), 'x');
+      const r = await bare.json('/isimip/v2', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ paths: ['a.nc'], operations: [{ operation: 'mask_landonly' }] }) });
+      expect(r.status).toBe(503);
+      expect(r.body).toEqual({ status: 'error', errors: { operations: ['the netcdf-subset processor is not installed on this server'] } });
+    } finally {
+      bare.cleanup();
+    }
+  });
+});
