@@ -81,6 +81,7 @@ export async function run(argv: string[], rt: Runtime): Promise<number> {
         return await (await import('./commands/healthcheck.js')).healthcheckCommand(values, rt);
       case 'backup':
         return await (await import('./commands/backup.js')).backupCommand(rest, values, rt);
+      case '__gdal-child': return await (await import('./gdal/child-main.js')).gdalChildMain();
       case 'config':
         console.log(describeConfig(configFrom(values)));
         return 0;

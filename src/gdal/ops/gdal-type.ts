@@ -1,0 +1,1 @@
+export type Gdal = typeof import('gdal-async');
