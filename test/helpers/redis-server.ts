@@ -27,6 +27,9 @@ export interface RedisServer {
   /** SIGKILL: what a crash or power cut looks like to the data on disk (minus the page cache). */
   kill(): Promise<void>;
   start(): Promise<void>;
+  /** SIGSTOP / SIGCONT: a server that accepts connections but never answers. */
+  freeze(): void;
+  thaw(): void;
   restart(): Promise<void>;
   /** Stops the server and removes its directory. */
   destroy(): Promise<void>;
@@ -94,12 +97,15 @@ export async function startRedisServer(opts: RedisServerOptions = {}): Promise<R
       }
     },
     stop: () => halt('SIGTERM'),
+    freeze: () => void child?.kill('SIGSTOP'),
+    thaw: () => void child?.kill('SIGCONT'),
     kill: () => halt('SIGKILL'),
     async restart() {
       await halt('SIGTERM');
       await server.start();
     },
     async destroy() {
+      server.thaw();
       await halt('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
     },

@@ -32,6 +32,8 @@ export class Dispatch {
   private readonly queue: Queue;
   private readonly worker: Worker;
   private readonly events: QueueEvents;
+  /** Where BullMQ keeps a ticket: this + ticketId(). */
+  readonly ticketKeyPrefix: string;
 
   /**
    * `client` is the store's fail-fast client (the queue shares it); `workerConn` a fail-fast
@@ -40,6 +42,7 @@ export class Dispatch {
    */
   constructor(client: Redis, workerConn: Redis, eventsConn: Redis, prefix: string) {
     this.queue = new Queue('jobs', { prefix, connection: client });
+    this.ticketKeyPrefix = `${prefix}:jobs:`;
     this.worker = new Worker('jobs', null, {
       prefix,
       connection: workerConn,

@@ -103,12 +103,20 @@ redis.call('DEL', tmp, tmp .. ':s', tmp .. ':p')
 return {total, rows}
 `;
 
-/** ARGV: p, limit -> {id, dispatch, updated, ...} for the oldest accepted jobs (dispatch repair). */
-export const OLDEST_ACCEPTED = `
+/**
+ * ARGV: p, limit, olderThan, ticketKeyPrefix -> {id, dispatch, ...} for accepted jobs (oldest
+ * first, up to limit) whose BullMQ ticket key does not exist: a node died between writing the
+ * record and queuing its ticket, or Redis died in between. Ticket ids follow ticketId() in
+ * dispatch.ts; BullMQ keeps a job at <prefix>:<queue>:<jobId>.
+ */
+export const MISSING_TICKETS = `
 local out = {}
 for _, id in ipairs(redis.call('ZRANGE', p .. 'status:accepted', 0, tonumber(ARGV[2]) - 1)) do
   local s = redis.call('HMGET', jk(id), 'dispatch', 'updated')
-  if s[1] then table.insert(out, id); table.insert(out, s[1]); table.insert(out, s[2]) end
+  if s[1] and tonumber(s[2]) <= tonumber(ARGV[3]) then
+    local ticket = ARGV[4] .. 't-' .. string.gsub(id, ':', '_') .. '-' .. s[1]
+    if redis.call('EXISTS', ticket) == 0 then table.insert(out, id); table.insert(out, s[1]) end
+  end
 end
 return out
 `;

@@ -18,6 +18,8 @@ const MIN_VERSION = [6, 2];
 export interface OpenRedisOptions {
   /** Key prefix; tests give each store its own. */
   prefix?: string;
+  /** How long an accepted job waits before its dispatch ticket is checked (tests shorten it). */
+  repairAfterMs?: number;
 }
 
 export async function openRedisStore(config: Config, opts: OpenRedisOptions = {}): Promise<RedisJobStore> {
@@ -25,16 +27,20 @@ export async function openRedisStore(config: Config, opts: OpenRedisOptions = {}
   if (!url) throw new ConfigError(KEY, 'not set');
   const shown = maskUrl(url);
   // No reconnection while opening: an unreachable server is a start-up error, not a wait.
-  const redis = newClient(url, { retryStrategy: () => null });
+  // ioredis reports the cause (ECONNREFUSED, WRONGPASS, ...) as an 'error' event and then
+  // rejects connect() with a bare "Connection is closed", so the event is kept for the message.
+  let cause: unknown = null;
+  const probe = newClient(url, { retryStrategy: () => null });
+  probe.on('error', (e) => (cause ??= e));
   try {
-    await redis.connect();
-    await checkVersion(redis);
+    await probe.connect();
+    await checkVersion(probe);
   } catch (e) {
-    redis.disconnect();
-    throw new ConfigError(KEY, `cannot use Redis at ${shown}: ${reason(e)}`);
+    throw new ConfigError(KEY, `cannot use Redis at ${shown}: ${reason(cause ?? e)}`);
+  } finally {
+    probe.disconnect();
   }
-  // Connected: from now on reconnect forever with backoff (see connection.ts).
-  redis.disconnect();
+  // The store's client reconnects forever with a capped backoff (connection.ts).
   const client = newClient(url);
   await client.connect().catch((e) => {
     client.disconnect();
@@ -46,7 +52,7 @@ export async function openRedisStore(config: Config, opts: OpenRedisOptions = {}
   const workerConn = duplicateClient(client);
   const eventsConn = duplicateClient(client, { commandTimeout: undefined, maxRetriesPerRequest: null, enableOfflineQueue: true });
   const dispatch = new Dispatch(client, workerConn, eventsConn, `${prefix}:bull`);
-  return new RedisJobStore(client, dispatch, prefix);
+  return new RedisJobStore(client, dispatch, prefix, opts.repairAfterMs);
 }
 
 async function checkVersion(redis: Redis): Promise<void> {
@@ -60,6 +66,7 @@ async function checkVersion(redis: Redis): Promise<void> {
 
 function reason(e: unknown): string {
   const m = (e as Error)?.message ?? String(e);
+  if (/^NOAUTH\b/.test(m)) return 'the server requires a password (redis://:PASSWORD@host:port or redis://USER:PASSWORD@host:port)';
   // ioredis messages name host and port, never the password; mask anyway in case one echoes the URL.
   return m.replace(/redis(s)?:\/\/\S+/g, (u) => maskUrl(u));
 }

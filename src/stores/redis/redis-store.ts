@@ -18,7 +18,7 @@ import { Scripts } from './scripts.js';
 /** Redis deletes an ended job's hash this long after expiresAt if no node purged it first. */
 const KEY_TTL_BACKSTOP_MS = 86_400_000;
 /** A job accepted this long without a ticket being taken is checked for a lost ticket. */
-const REPAIR_AFTER_MS = 10_000;
+export const REPAIR_AFTER_MS = 10_000;
 /** Stale tickets (dismissed or re-dispatched jobs) skipped per claim before giving up for now. */
 const MAX_STALE_TICKETS = 100;
 
@@ -30,7 +30,12 @@ export class RedisJobStore implements JobStore {
   private readonly unsubscribe: () => void;
   private closed = false;
 
-  constructor(private readonly redis: Redis, private readonly dispatch: Dispatch, prefix: string) {
+  constructor(
+    private readonly redis: Redis,
+    private readonly dispatch: Dispatch,
+    prefix: string,
+    private readonly repairAfterMs = REPAIR_AFTER_MS,
+  ) {
     this.p = `${prefix}:`;
     this.s = new Scripts(redis);
     this.events.setMaxListeners(0);
@@ -171,15 +176,14 @@ export class RedisJobStore implements JobStore {
   }
 
   /**
-   * Queues the ticket again for old accepted jobs, in case a node died between writing the
-   * record and queuing its ticket. Safe to repeat: BullMQ ignores an add whose ticket id
-   * exists, and a duplicate ticket can claim nothing (CLAIM checks the dispatch number).
+   * Queues the ticket again for accepted jobs that have none, in case a node or Redis died
+   * between writing the record and queuing its ticket. Looks at the 1,000 oldest accepted jobs:
+   * an orphan newer than that becomes one of them as the queue drains, since it is never
+   * claimed. Safe to repeat: a duplicate ticket can claim nothing (CLAIM checks the dispatch number).
    */
   private async repairDispatch(now: number): Promise<void> {
-    const flat = (await this.s.run('oldestAccepted', [this.p, '100'])) as string[];
-    for (let i = 0; i + 2 < flat.length; i += 3) {
-      if (Number(flat[i + 2]) < now - REPAIR_AFTER_MS) await this.dispatch.enqueue(flat[i], flat[i + 1], true);
-    }
+    const flat = (await this.s.run('missingTickets', [this.p, '1000', String(now - this.repairAfterMs), this.dispatch.ticketKeyPrefix])) as string[];
+    for (let i = 0; i + 1 < flat.length; i += 2) await this.dispatch.enqueue(flat[i], flat[i + 1], true);
   }
 
   purgeExpired(now: number): Promise<string[]> {

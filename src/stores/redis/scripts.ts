@@ -6,7 +6,7 @@
 import type { Redis } from 'ioredis';
 import { canTransition, type JobStatus } from '../../jobs/status.js';
 import { CLAIM, CREATE, DISMISS, FINISH, HEARTBEAT, LUA_PRELUDE, RELEASE } from './lua-jobs.js';
-import { LIST, LOCK, OLDEST_ACCEPTED, PURGE, SWEEP, UNLOCK } from './lua-maintenance.js';
+import { LIST, LOCK, MISSING_TICKETS, PURGE, SWEEP, UNLOCK } from './lua-maintenance.js';
 
 const JOB_SCRIPTS = {
   create: CREATE,
@@ -18,7 +18,7 @@ const JOB_SCRIPTS = {
   sweep: SWEEP,
   purge: PURGE,
   list: LIST,
-  oldestAccepted: OLDEST_ACCEPTED,
+  missingTickets: MISSING_TICKETS,
 } as const;
 
 export type ScriptName = keyof typeof JOB_SCRIPTS;
