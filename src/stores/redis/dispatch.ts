@@ -61,6 +61,11 @@ export class Dispatch {
     void this.worker.startStalledCheckTimer().catch(() => {});
   }
 
+  /** Resolves when BullMQ's connections are up (a close racing their handshake would log noise). */
+  async ready(): Promise<void> {
+    await withDeadline(Promise.all([this.queue.waitUntilReady(), this.worker.waitUntilReady(), this.events.waitUntilReady()]), 5000);
+  }
+
   /** Queues a ticket. `front`: a re-queued job runs before newer ones (as SQLite orders by creation). */
   async enqueue(id: string, dispatch: string, front = false): Promise<void> {
     await withDeadline(

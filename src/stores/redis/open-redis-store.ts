@@ -52,6 +52,13 @@ export async function openRedisStore(config: Config, opts: OpenRedisOptions = {}
   const workerConn = duplicateClient(client);
   const eventsConn = duplicateClient(client, { commandTimeout: undefined, maxRetriesPerRequest: null, enableOfflineQueue: true });
   const dispatch = new Dispatch(client, workerConn, eventsConn, `${prefix}:bull`);
+  try {
+    await dispatch.ready();
+  } catch (e) {
+    await dispatch.close();
+    client.disconnect();
+    throw new ConfigError(KEY, `cannot use Redis at ${shown}: ${reason(e)}`);
+  }
   return new RedisJobStore(client, dispatch, prefix, opts.repairAfterMs);
 }
 
