@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { freePort, startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 import { ASYNC, CLI, post, startService, waitForJob, type RunningService } from '../helpers/service.js';
 
 let redis: RedisServer;
@@ -127,20 +127,26 @@ describe('redis mode, two nodes', () => {
 });
 
 describe('redis mode start-up', () => {
-  it('a bad URL or wrong password stops start-up with exit 2, naming SUBSETD_REDIS_URL, password masked', () => {
-    for (const url of [`redis://:hunter2-secret@127.0.0.1:${redis.port + 1}`, `redis://:hunter2-secret@127.0.0.1:${redis.port}`]) {
-      const dir = mkdtempSync(join(tmpdir(), 'subsetd-badredis-'));
-      const env: Record<string, string | undefined> = { ...process.env };
-      for (const k of Object.keys(env)) if (k.startsWith('SUBSETD_')) delete env[k];
-      Object.assign(env, { SUBSETD_STATE_DIR: dir, SUBSETD_PORT: '0', SUBSETD_REDIS_URL: url });
-      const r = spawnSync(process.execPath, [CLI, 'serve'], { env, encoding: 'utf8', timeout: 20_000 });
-      rmSync(dir, { recursive: true, force: true });
-      const out = r.stdout + r.stderr;
-      expect(r.status, out).toBe(2);
-      expect(out).toContain('SUBSETD_REDIS_URL');
-      expect(out).toContain('***');
-      expect(out).not.toContain('hunter2-secret');
-      expect(out).toMatch(/ECONNREFUSED|AUTH/);
+  it('a bad URL or wrong password stops start-up with exit 2, naming SUBSETD_REDIS_URL, password masked', async () => {
+    const locked = await startRedisServer({ password: 'the-right-one' });
+    const urls = [`redis://:hunter2-secret@127.0.0.1:${await freePort()}`, `redis://:hunter2-secret@127.0.0.1:${locked.port}`];
+    try {
+      for (const url of urls) {
+        const dir = mkdtempSync(join(tmpdir(), 'subsetd-badredis-'));
+        const env: Record<string, string | undefined> = { ...process.env };
+        for (const k of Object.keys(env)) if (k.startsWith('SUBSETD_')) delete env[k];
+        Object.assign(env, { SUBSETD_STATE_DIR: dir, SUBSETD_PORT: '0', SUBSETD_REDIS_URL: url });
+        const r = spawnSync(process.execPath, [CLI, 'serve'], { env, encoding: 'utf8', timeout: 20_000 });
+        rmSync(dir, { recursive: true, force: true });
+        const out = r.stdout + r.stderr;
+        expect(r.status, out).toBe(2);
+        expect(out).toContain('SUBSETD_REDIS_URL');
+        expect(out).toContain('***');
+        expect(out).not.toContain('hunter2-secret');
+        expect(out).toMatch(/ECONNREFUSED|WRONGPASS/);
+      }
+    } finally {
+      await locked.destroy();
     }
   });
 });
