@@ -47,10 +47,10 @@ export class Dispatch {
       prefix,
       connection: workerConn,
       autorun: false,
-      // A ticket is completed within milliseconds of being taken; 30 s without that means the
-      // node died in between, and BullMQ puts the ticket back.
-      lockDuration: 30_000,
-      stalledInterval: 30_000,
+      // A ticket is completed within milliseconds of being taken; 5 s without that means the
+      // node died (or lost Redis) in between, and BullMQ puts the ticket back within 5-10 s.
+      lockDuration: 5_000,
+      stalledInterval: 5_000,
       maxStalledCount: 1000,
     });
     this.events = new QueueEvents('jobs', { prefix, connection: eventsConn });
@@ -76,9 +76,23 @@ export class Dispatch {
   /** The next ticket in FIFO order, or null when none is waiting. */
   async next(): Promise<Ticket | null> {
     const token = randomUUID();
-    const job = await withDeadline(this.worker.getNextJob(token, { block: false }));
+    const taking = this.worker.getNextJob(token, { block: false });
+    let job: Job | undefined;
+    try {
+      job = await withDeadline(taking);
+    } catch (e) {
+      // BullMQ may still take the ticket once Redis answers again; hand it back then rather
+      // than leave it locked until the stalled check (the job would sit idle that long).
+      void taking.then((late) => late?.moveToWait(token)).catch(() => {});
+      throw e;
+    }
     if (!job) return null;
     return { id: job.data.id, dispatch: String(job.data.dispatch), job, token };
+  }
+
+  /** Puts a ticket back at the head of the queue (the claim for it failed). */
+  async giveBack(t: Ticket): Promise<void> {
+    await withDeadline(t.job.moveToWait(t.token)).catch(() => {});
   }
 
   /** Completes a ticket; if this fails, BullMQ's stalled check re-queues it and CLAIM ignores it. */

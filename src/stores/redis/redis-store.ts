@@ -96,7 +96,12 @@ export class RedisJobStore implements JobStore {
         const t = await this.dispatch.next();
         if (!t) return null;
         const now = Date.now();
-        const flat = await this.s.run('claim', [this.p, t.id, t.dispatch, workerId, String(now + leaseMs), String(now)]);
+        const flat = await this.s.run('claim', [this.p, t.id, t.dispatch, workerId, String(now + leaseMs), String(now)]).catch(async (e) => {
+          // If the script did run (reply lost), the lease expires unrenewed and the sweep
+          // re-queues the job under a new dispatch number; this ticket then claims nothing.
+          await this.dispatch.giveBack(t);
+          throw e;
+        });
         // Completing the ticket after the claim: if this node dies in between, the ticket
         // comes back through BullMQ's stalled check and CLAIM ignores it (dispatch moved on).
         await this.dispatch.done(t).catch(() => {});
