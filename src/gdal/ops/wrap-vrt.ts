@@ -12,8 +12,8 @@ export function wrapVrtXml(ds: Dataset, srcName: string): string {
   const gt = ds.geoTransform!;
   const span = Math.round(360 / gt[1]);
   const bands: string[] = [];
-  ds.bands.forEach((b, i) => {
-    const n = i + 1;
+  ds.bands.forEach((b) => {
+    const n = b.id;
     const nd = b.noDataValue;
     const sources = [0, 1, 2]
       .map(
