@@ -1,0 +1,138 @@
+/**
+ * Finds where the chunks of one HDF5 dataset lie in the file, so they can be read with plain
+ * file reads and inflated by Node's native zlib (3–4× faster than HDF5's zlib inside WebAssembly,
+ * and off the JS thread). Only what netCDF-C writes is handled: object headers v1/v2, layout
+ * message v3 with a version-1 B-tree chunk index. Anything else returns null and the caller
+ * falls back to reading through h5wasm. Every length and address is bounds-checked: the file is
+ * untrusted, and a bad one must end in an Error, not a hang.
+ */
+import { fstatSync, readSync } from 'node:fs';
+
+export interface ChunkEntry {
+  /** Element offsets of the chunk's first element, one per dataset dimension. */
+  offset: number[];
+  addr: number;
+  size: number;
+  filterMask: number;
+  /** File positions of this entry's size field and child address (for patching in place). */
+  keyPos: number;
+  childPos: number;
+}
+
+export interface ChunkLayout {
+  chunkDims: number[];
+  btreeAddr: number;
+  chunks: ChunkEntry[];
+}
+
+const UNDEF = 2 ** 64 - 1;
+
+export class RawFile {
+  readonly size: number;
+  constructor(readonly fd: number) {
+    this.size = fstatSync(fd).size;
+  }
+  read(pos: number, len: number): Buffer {
+    if (!Number.isSafeInteger(pos) || pos < 0 || len < 0 || pos + len > this.size) throw new Error(`HDF5 structure points outside the file (${pos}+${len} > ${this.size})`);
+    const b = Buffer.alloc(len);
+    let got = 0;
+    while (got < len) {
+      const n = readSync(this.fd, b, got, len - got, pos + got);
+      if (n <= 0) throw new Error('unexpected end of file');
+      got += n;
+    }
+    return b;
+  }
+}
+
+const addr = (b: Buffer, o: number) => Number(b.readBigUInt64LE(o));
+
+interface Message {
+  type: number;
+  data: Buffer;
+}
+
+/** Messages of an object header (v1 or v2), following continuation blocks. */
+function headerMessages(f: RawFile, at: number): Message[] {
+  const out: Message[] = [];
+  const blocks: Array<[number, number, boolean]> = [];
+  const sig = f.read(at, 4).toString('latin1');
+  let v2 = false;
+  let crtOrder = false;
+  if (sig === 'OHDR') {
+    v2 = true;
+    const h = f.read(at, 6 + 16 + 4 + 8);
+    const flags = h[5];
+    let o = 6;
+    if (flags & 0x20) o += 16;
+    if (flags & 0x10) o += 4;
+    crtOrder = !!(flags & 0x04);
+    const sizeLen = 1 << (flags & 3);
+    const size = sizeLen === 1 ? h[o] : sizeLen === 2 ? h.readUInt16LE(o) : sizeLen === 4 ? h.readUInt32LE(o) : addr(h, o);
+    blocks.push([at + o + sizeLen, size, true]);
+  } else {
+    const h = f.read(at, 16);
+    if (h[0] !== 1) throw new Error(`unknown object header version ${h[0]}`);
+    blocks.push([at + 16, h.readUInt32LE(8), false]);
+  }
+  for (let bi = 0; bi < blocks.length && bi < 1000; bi++) {
+    const [pos, len, first] = blocks[bi];
+    const b = f.read(pos, len);
+    let o = 0;
+    let end = len;
+    if (v2) {
+      if (!first) {
+        if (b.toString('latin1', 0, 4) !== 'OCHK') throw new Error('bad object header continuation');
+        o = 4;
+      }
+      end = len - (first ? 0 : 4); // chunk 0's size excludes its checksum; OCHK's includes it
+    }
+    const msgHead = v2 ? 4 + (crtOrder ? 2 : 0) : 8;
+    while (o + msgHead <= end) {
+      const type = v2 ? b[o] : b.readUInt16LE(o);
+      const size = v2 ? b.readUInt16LE(o + 1) : b.readUInt16LE(o + 2);
+      o += msgHead;
+      if (o + size > end) throw new Error('object header message overruns its block');
+      const data = b.subarray(o, o + size);
+      if (type === 0x10) blocks.push([addr(data, 0), addr(data, 8), false]);
+      else out.push({ type, data });
+      o += size;
+    }
+  }
+  return out;
+}
+
+/** Chunk index of the dataset whose object header is at `ohdr`; null if not a v1-B-tree layout. */
+export function chunkLayout(f: RawFile, ohdr: number, rank: number): ChunkLayout | null {
+  const layout = headerMessages(f, ohdr).find((m) => m.type === 0x08);
+  if (!layout) throw new Error('dataset has no layout message');
+  const d = layout.data;
+  if (d[0] !== 3 || d[1] !== 2) return null; // v4 indexes or contiguous/compact storage
+  const dimensionality = d[2];
+  if (dimensionality !== rank + 1) throw new Error('chunk layout rank does not match the dataspace');
+  const btreeAddr = addr(d, 3);
+  const chunkDims = Array.from({ length: rank }, (_, i) => d.readUInt32LE(11 + 4 * i));
+  const chunks: ChunkEntry[] = [];
+  if (btreeAddr !== UNDEF) walk(f, btreeAddr, dimensionality, chunks, 0);
+  return { chunkDims, btreeAddr, chunks };
+}
+
+function walk(f: RawFile, at: number, dimensionality: number, out: ChunkEntry[], depth: number) {
+  if (depth > 32) throw new Error('chunk B-tree too deep (cycle?)');
+  const h = f.read(at, 24);
+  if (h.toString('latin1', 0, 4) !== 'TREE' || h[4] !== 1) throw new Error('bad chunk B-tree node');
+  const level = h[5];
+  const n = h.readUInt16LE(6);
+  const keySize = 8 + 8 * dimensionality;
+  const body = f.read(at + 24, n * (keySize + 8) + keySize);
+  for (let i = 0; i < n; i++) {
+    const k = i * (keySize + 8);
+    const child = addr(body, k + keySize);
+    if (level > 0) {
+      walk(f, child, dimensionality, out, depth + 1);
+      continue;
+    }
+    const offset = Array.from({ length: dimensionality - 1 }, (_, j) => addr(body, k + 8 + 8 * j));
+    out.push({ offset, addr: child, size: body.readUInt32LE(k), filterMask: body.readUInt32LE(k + 4), keyPos: at + 24 + k, childPos: at + 24 + k + keySize });
+  }
+}

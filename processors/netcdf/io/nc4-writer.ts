@@ -1,0 +1,170 @@
+/**
+ * Writes NetCDF-4 classic-model files that netCDF-C (ncdump, cdo, nco) reads: HDF5 datasets with
+ * dimension scales, NC_CHAR attributes as fixed-length ASCII strings, `_nc3_strict` in the root.
+ * h5wasm writes the skeleton (coordinates, small variables, attributes); the large lat×lon
+ * variables are streamed plane by plane, deflated by Node's zlib and patched into place
+ * (see ../hdf5/patch.ts). The file is built under a temporary name and renamed when complete.
+ */
+import { renameSync, rmSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { deflate } from 'node:zlib';
+import { type Attr, type Dim, type NcType, type NumArray, arrayFor } from '../model.js';
+import { ChunkPatcher } from '../hdf5/patch.js';
+import { loadH5 } from './h5.js';
+
+const deflateAsync = promisify(deflate);
+const DTYPE: Record<NcType, string> = { byte: '<b', ubyte: '<B', char: '<B', short: '<h', ushort: '<H', int: '<i', uint: '<I', float: '<f', double: '<d' };
+const PHONY_DIM = 'This is a netCDF dimension but not a netCDF variable.';
+export const DEFLATE_LEVEL = 5;
+
+export interface OutVar {
+  name: string;
+  dims: string[];
+  type: NcType;
+  attrs: Attr[];
+  /** Whole content for small variables; absent for streamed ones (written with putPlane). */
+  data?: NumArray;
+}
+export interface OutSpec {
+  dims: Dim[];
+  vars: OutVar[];
+  globalAttrs: Attr[];
+}
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+function writeAttrs(obj: any, attrs: Attr[]) {
+  for (const a of attrs) {
+    if (typeof a.value === 'string') {
+      const bytes = Buffer.from(a.value, 'latin1').length;
+      obj.create_attribute(a.name, a.value, [], `A${Math.max(1, bytes)}`);
+    } else obj.create_attribute(a.name, arrayFor(a.type, a.value.length).map((_, i) => (a.value as number[])[i]) as any, [a.value.length], DTYPE[a.type]);
+  }
+}
+
+export class Nc4Writer {
+  private patcher: ChunkPatcher | null = null;
+  private readonly tmp: string;
+  private readonly planeShape = new Map<string, number>();
+
+  private constructor(private readonly path: string) {
+    this.tmp = `${path}.part`;
+  }
+
+  static async create(path: string, spec: OutSpec): Promise<Nc4Writer> {
+    const w = new Nc4Writer(path);
+    try {
+      await w.skeleton(spec);
+    } catch (e) {
+      w.abort();
+      throw e;
+    }
+    return w;
+  }
+
+  private async skeleton(spec: OutSpec) {
+    const h5 = await loadH5();
+    const f = new h5.File(this.tmp, 'w', { track_order: true });
+    const streamed: Array<{ name: string; ohdr: number; shape: number[] }> = [];
+    try {
+      const size = (d: string) => spec.dims.find((x) => x.name === d)!.size;
+      const unlimited = (d: string) => spec.dims.find((x) => x.name === d)!.unlimited;
+      const scalePath = new Map<string, string>();
+      const byName = new Map(spec.vars.map((v) => [v.name, v]));
+      // Dimensions first, in order: netCDF-C numbers dimensions in the order it meets their scales.
+      for (const d of spec.dims) {
+        const coord = byName.get(d.name);
+        const isCoord = coord && coord.dims.length === 1 && coord.dims[0] === d.name && coord.data;
+        const data = isCoord ? coord.data! : new Float32Array(d.size);
+        const ds = f.create_dataset({
+          name: d.name,
+          data: data as any,
+          shape: [d.size],
+          dtype: DTYPE[isCoord ? coord.type : 'float'],
+          ...(d.unlimited ? { maxshape: [null], chunks: [Math.max(1, Math.min(d.size, 1024))] } : {}),
+        });
+        ds.make_scale(isCoord ? d.name : `${PHONY_DIM}${String(d.size).padStart(10)}`);
+        if (isCoord) writeAttrs(ds, coord.attrs);
+        scalePath.set(d.name, `/${d.name}`);
+      }
+      for (const v of spec.vars) {
+        if (spec.dims.some((d) => d.name === v.name) && v.dims.length === 1 && v.dims[0] === v.name && v.data) continue;
+        const shape = v.dims.map(size);
+        const hasUnlimited = v.dims.some(unlimited);
+        let ds: any;
+        if (v.data) {
+          ds = f.create_dataset({
+            name: v.name,
+            data: v.data as any,
+            shape,
+            dtype: DTYPE[v.type],
+            ...(hasUnlimited ? { maxshape: v.dims.map((d) => (unlimited(d) ? null : size(d))), chunks: shape.map((n) => Math.max(1, Math.min(n, 4096))), compression: 'gzip', compression_opts: DEFLATE_LEVEL } : {}),
+          });
+        } else {
+          // Streamed: created empty, grown to size, filled with zero placeholders that the
+          // patcher later replaces; chunks are one lat×lon plane, as ISIMIP stores them.
+          const rank = shape.length;
+          const chunks = shape.map((n, i) => (i < rank - 2 ? 1 : Math.max(1, n)));
+          ds = f.create_dataset({
+            name: v.name,
+            data: arrayFor(v.type, 0) as any,
+            shape: [0, ...shape.slice(1)],
+            maxshape: v.dims.map((d, i) => (i === 0 && unlimited(d) ? null : shape[i])),
+            chunks,
+            dtype: DTYPE[v.type],
+            compression: 'gzip',
+            compression_opts: DEFLATE_LEVEL,
+          });
+          ds.resize(shape);
+          const planes = shape.slice(0, -2).reduce((a, b) => a * b, 1);
+          const zero = arrayFor(v.type, shape.slice(-2).reduce((a, b) => a * b, 1));
+          for (let p = 0; p < planes; p++) {
+            const ranges: Array<[number, number] | []> = [];
+            let q = p;
+            for (let i = rank - 3; i >= 0; i--) {
+              ranges.unshift([q % shape[i], (q % shape[i]) + 1]);
+              q = Math.floor(q / shape[i]);
+            }
+            ds.write_slice([...ranges, [], []], zero);
+          }
+          this.planeShape.set(v.name, zero.length);
+          const ref = ds.create_reference();
+          streamed.push({ name: v.name, ohdr: Number(Buffer.from(ref.ref_data).readBigUInt64LE(0)), shape });
+        }
+        v.dims.forEach((d, i) => ds.attach_scale(i, scalePath.get(d)!));
+        writeAttrs(ds, v.attrs);
+      }
+      writeAttrs(f, spec.globalAttrs);
+      const classic = spec.vars.every((v) => ['byte', 'char', 'short', 'int', 'float', 'double'].includes(v.type));
+      if (classic) f.create_attribute('_nc3_strict', new Int32Array([1]), [1], '<i');
+    } finally {
+      f.close();
+    }
+    if (streamed.length) {
+      this.patcher = new ChunkPatcher(this.tmp);
+      for (const s of streamed) this.patcher.track(s.name, s.ohdr, s.shape);
+    }
+  }
+
+  /** Deflates one plane (off the JS thread) and appends it. Planes may come in any order. */
+  async putPlane(name: string, plane: number, data: NumArray) {
+    if (data.length !== this.planeShape.get(name)) throw new Error(`plane of ${name} has ${data.length} values, expected ${this.planeShape.get(name)}`);
+    const z = await deflateAsync(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), { level: DEFLATE_LEVEL });
+    this.patcher!.put(name, plane, z);
+  }
+
+  /** Completes the file and gives it its final name. */
+  finish() {
+    this.patcher?.finish();
+    this.patcher = null;
+    renameSync(this.tmp, this.path);
+  }
+
+  abort() {
+    try {
+      this.patcher?.abort();
+    } catch {
+      /* already closed */
+    }
+    rmSync(this.tmp, { force: true });
+  }
+}
