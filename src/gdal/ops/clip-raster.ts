@@ -22,6 +22,8 @@ export interface ClipRasterArgs {
   parts: MultiPolygonCoords;
   bbox: Bbox;
   crop: 'polygon' | 'bbox';
+  /** Internal overviews (nearest) in the COG; default true. */
+  overviews?: boolean;
   out: string;
   tmpDir: string;
 }
@@ -66,24 +68,54 @@ export async function clipRaster(gdal: Gdal, a: ClipRasterArgs, ctx: OpContext):
       });
       return describe(out, opened.assumedCrs, wrapped, nodata);
     }
-    writeCutline(`${tmp}.cutline.geojson`, validPolygons(gdal, parts));
-    const warpOpts = ['-of', 'GTiff', '-co', 'TILED=YES', '-co', 'BIGTIFF=IF_SAFER', '-cutline', `${tmp}.cutline.geojson`, '-crop_to_cutline', '-wm', '256', '-wo', 'NUM_THREADS=ALL_CPUS'];
-    if (nodata !== null) warpOpts.push('-dstnodata', String(nodata));
-    let warped: Dataset;
-    try {
-      warped = await gdal.warpAsync(`${tmp}.tif`, null, [src], warpOpts, { progress_cb: (f: number) => ctx.progress(f * 60, 'clipping') });
-    } catch (e) {
-      const msg = (e as Error).message;
-      if (/did not intersect|empty|outside/i.test(msg)) throw new OpInputError('region', `does not overlap the dataset (${msg})`);
-      throw e;
-    }
-    warped.flush();
-    const cog = await gdal.translateAsync(a.out, warped, COG_OPTIONS, { progress_cb: (f: number) => ctx.progress(60 + f * 40, 'writing COG') });
-    warped.close();
+    // Not gdalwarp: the output grid is the source grid, so a window copy, an inverse burn of
+    // nodata outside the polygon and a COG copy give gdalwarp's pixels in a third of its time.
+    const geom = validPolygons(gdal, parts);
+    geom.srs = gdal.SpatialReference.fromUserInput('OGC:CRS84');
+    if (!src.srs!.isGeographic()) geom.transformTo(src.srs!);
+    const win = pixelWindow(src, geom.getEnvelope());
+    if (!win) throw new OpInputError('region', 'does not overlap the dataset');
+    const ndArgs = nodata === null ? [] : ['-a_nodata', String(nodata)];
+    const cut = await gdal.translateAsync(`${tmp}.tif`, src, ['-of', 'GTiff', '-co', 'TILED=YES', '-co', 'BIGTIFF=IF_SAFER', '-srcwin', ...win.map(String), ...ndArgs], {
+      progress_cb: (f: number) => ctx.progress(f * 35, 'reading window'),
+    });
+    writeCutline(`${tmp}.cutline.geojson`, geom);
+    const cutline = await gdal.openAsync(`${tmp}.cutline.geojson`);
+    if (nodata !== null) await gdal.rasterizeAsync(cut, cutline, ['-i', '-burn', String(nodata)], { progress_cb: (f: number) => ctx.progress(35 + f * 10, 'masking') });
+    const levels = overviewLevels(cut.rasterSize.x, cut.rasterSize.y);
+    if (a.overviews !== false && levels.length) await cut.buildOverviewsAsync('NEAREST', levels, undefined, { progress_cb: (f: number) => ctx.progress(45 + f * 10, 'overviews') });
+    cut.flush();
+    const cog = await gdal.translateAsync(a.out, cut, [...COG_OPTIONS, '-co', `OVERVIEWS=${a.overviews === false ? 'NONE' : 'AUTO'}`], { progress_cb: (f: number) => ctx.progress(55 + f * 45, 'writing COG') });
+    cut.close();
     return describe(cog, opened.assumedCrs, wrapped, nodata);
   } finally {
     rmSync(a.tmpDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Source pixels within an envelope. Snapped inward, as gdalwarp 3.6 -crop_to_cutline does
+ * (measured: Germany gives 5.86..15.01 for an outline at 5.859..15.018): same grid, same pixels.
+ */
+function pixelWindow(src: Dataset, e: { minX: number; maxX: number; minY: number; maxY: number }): [number, number, number, number] | null {
+  const gt = src.geoTransform!;
+  const { x: w, y: h } = src.rasterSize;
+  const xs = [(e.minX - gt[0]) / gt[1], (e.maxX - gt[0]) / gt[1]];
+  const ys = [(e.maxY - gt[3]) / gt[5], (e.minY - gt[3]) / gt[5]];
+  // A hair of tolerance so an edge exactly on a pixel boundary keeps its pixel. Like gdalwarp,
+  // the window may reach past the source (those pixels are nodata), but must overlap it.
+  const x0 = Math.ceil(Math.min(...xs) - 1e-6);
+  const x1 = Math.floor(Math.max(...xs) + 1e-6);
+  const y0 = Math.ceil(Math.min(...ys) - 1e-6);
+  const y1 = Math.floor(Math.max(...ys) + 1e-6);
+  const overlaps = x1 > Math.max(0, x0) && Math.min(w, x1) > x0 && y1 > Math.max(0, y0) && Math.min(h, y1) > y0;
+  return x1 > x0 && y1 > y0 && overlaps ? [x0, y0, x1 - x0, y1 - y0] : null;
+}
+
+function overviewLevels(w: number, h: number): number[] {
+  const out: number[] = [];
+  for (let f = 2; Math.max(w, h) / f >= 256; f *= 2) out.push(f);
+  return out;
 }
 
 /** Shift by ±360 so the region lands on the source's longitudes (a 0..360 grid, a region at 170..190). */
