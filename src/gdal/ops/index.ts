@@ -9,4 +9,5 @@ type Op = (gdal: Gdal, args: never, ctx: OpContext) => Promise<unknown>;
 export const OPS: Record<string, Op> = {
   'clip-raster': clipRaster as Op,
   'clip-vector': clipVector as Op,
+  versions: (async (gdal: Gdal) => ({ gdal: gdal.version, node: process.version })) as Op,
 };

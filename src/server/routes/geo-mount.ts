@@ -4,12 +4,14 @@
  * --env-file); the keys workers need are exported to process.env, which worker threads inherit
  * (the pool starts after the mounts are built).
  */
-import { loadConfig } from '../../config/load.js';
+import { ConfigError, loadConfig } from '../../config/load.js';
+import { DatasetsError, loadDatasets } from '../../datasets/datasets.js';
 import { SETTINGS } from '../../config/table.js';
 import { setApiBoundaryStore } from '../../boundaries-store/runtime.js';
 import { openStoreWithShippedSet } from '../../boundaries-store/shipped.js';
 import type { Mount } from '../app.js';
 import { boundariesRoutes } from './boundaries.js';
+import { datasetsRoutes, packagesRoutes } from './datasets.js';
 
 function envFileArg(argv: string[]): string | undefined {
   const i = argv.findIndex((a) => a === '--env-file' || a.startsWith('--env-file='));
@@ -23,7 +25,15 @@ export function geoMounts(): Mount[] {
     const v = config[k];
     if (v) process.env[SETTINGS[k].key] = String(v);
   }
+  let datasets;
+  try {
+    datasets = loadDatasets(config.datasets);
+  } catch (e) {
+    // Start-up stops with exit code 2 and the entry and field named.
+    if (e instanceof DatasetsError) throw new ConfigError('SUBSETD_DATASETS', e.message);
+    throw e;
+  }
   const store = openStoreWithShippedSet(config.stateDir);
   setApiBoundaryStore(store);
-  return [boundariesRoutes(store)];
+  return [boundariesRoutes(store), datasetsRoutes(datasets), packagesRoutes()];
 }
