@@ -161,7 +161,7 @@ export class Nc4Source implements Source {
         }
         if (bytes.length !== clat * clon * size) throw new Error(`chunk of ${name} at ${t.offset.join(',')} has ${bytes.length} bytes, expected ${clat * clon * size}`);
         if (idx.bigEndian) size === 2 ? bytes.swap16() : size === 4 ? bytes.swap32() : size === 8 ? bytes.swap64() : null;
-        const tile = arrayFor(v.type, bytes.buffer, bytes.byteOffset, clat * clon);
+        const tile = arrayFor(v.type, bytes.buffer as ArrayBuffer, bytes.byteOffset, clat * clon);
         const r0 = t.offset[idx.rank - 2];
         const c0 = t.offset[idx.rank - 1];
         const w = Math.min(clon, nlon - c0);

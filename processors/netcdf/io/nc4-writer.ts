@@ -50,10 +50,11 @@ export class Nc4Writer {
     this.tmp = `${path}.part`;
   }
 
-  static async create(path: string, spec: OutSpec): Promise<Nc4Writer> {
+  /** `tick` is called while placeholders are written (seconds for a long full-grid file): a heartbeat. */
+  static async create(path: string, spec: OutSpec, opts: { signal?: AbortSignal; tick?: () => void } = {}): Promise<Nc4Writer> {
     const w = new Nc4Writer(path);
     try {
-      await w.skeleton(spec);
+      await w.skeleton(spec, opts);
     } catch (e) {
       w.abort();
       throw e;
@@ -61,7 +62,7 @@ export class Nc4Writer {
     return w;
   }
 
-  private async skeleton(spec: OutSpec) {
+  private async skeleton(spec: OutSpec, opts: { signal?: AbortSignal; tick?: () => void }) {
     const h5 = await loadH5();
     const f = new h5.File(this.tmp, 'w', { track_order: true });
     const streamed: Array<{ name: string; ohdr: number; shape: number[] }> = [];
@@ -125,6 +126,12 @@ export class Nc4Writer {
               q = Math.floor(q / shape[i]);
             }
             ds.write_slice([...ranges, [], []], zero);
+            if (p % 32 === 31) {
+              // Let the event loop see a dismissal and let progress out.
+              await new Promise((r) => setImmediate(r));
+              if (opts.signal?.aborted) throw new Error('job dismissed');
+              opts.tick?.();
+            }
           }
           this.planeShape.set(v.name, zero.length);
           const ref = ds.create_reference();

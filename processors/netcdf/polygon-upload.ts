@@ -1,0 +1,80 @@
+/**
+ * Region polygons uploaded with a job (ISIMIP's create_mask shape): GeoJSON, or a zipped
+ * shapefile in lon/lat. Parsed in JavaScript only; every problem is an InputError naming the
+ * operation, so a bad upload is a 400 before any job runs.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import * as shapefile from 'shapefile';
+import yauzl from 'yauzl';
+import { InputError } from '../../src/processes/types.js';
+import { parseRegionGeoJson, type MultiPolygonCoords } from '../../src/regions/geojson.js';
+
+const MAX_UPLOAD = 64 * 1024 * 1024;
+
+function unzipEntries(buf: Buffer): Promise<Map<string, Buffer>> {
+  return new Promise((resolve, reject) => {
+    yauzl.fromBuffer(buf, { lazyEntries: true }, (err, zip) => {
+      if (err || !zip) return reject(err ?? new Error('bad zip'));
+      const out = new Map<string, Buffer>();
+      let total = 0;
+      zip.on('entry', (e: yauzl.Entry) => {
+        const ext = e.fileName.toLowerCase().match(/\.(shp|dbf|prj)$/)?.[1];
+        if (!ext || e.fileName.includes('__MACOSX')) return zip.readEntry();
+        total += e.uncompressedSize;
+        if (total > MAX_UPLOAD) return reject(new Error('shapefile too large when unpacked'));
+        zip.openReadStream(e, (err2, s) => {
+          if (err2 || !s) return reject(err2);
+          const parts: Buffer[] = [];
+          s.on('data', (c: Buffer) => parts.push(c));
+          s.on('error', reject);
+          s.on('end', () => {
+            out.set(ext, Buffer.concat(parts));
+            zip.readEntry();
+          });
+        });
+      });
+      zip.on('end', () => resolve(out));
+      zip.on('error', reject);
+      zip.readEntry();
+    });
+  });
+}
+
+export async function readPolygonUpload(dir: string | undefined, name: string, input: string): Promise<MultiPolygonCoords> {
+  if (!dir) throw new InputError(input, `"${name}" was not uploaded with the request`);
+  const path = join(dir, name);
+  let size: number;
+  try {
+    size = statSync(path).size;
+  } catch {
+    throw new InputError(input, `"${name}" was not uploaded with the request`);
+  }
+  if (size > MAX_UPLOAD) throw new InputError(input, `"${name}" is larger than ${MAX_UPLOAD >> 20} MB`);
+  const buf = readFileSync(path);
+  if (buf.subarray(0, 2).toString('latin1') === 'PK') {
+    let files: Map<string, Buffer>;
+    try {
+      files = await unzipEntries(buf);
+    } catch (e) {
+      throw new InputError(input, `"${name}" is not a readable zip: ${(e as Error).message}`);
+    }
+    if (!files.has('shp')) throw new InputError(input, `"${name}" holds no .shp file`);
+    const prj = files.get('prj')?.toString('latin1') ?? '';
+    if (/PROJCS\[/i.test(prj)) throw new InputError(input, `"${name}" is in a projected CRS; upload lon/lat (EPSG:4326) coordinates`);
+    let fc: unknown;
+    try {
+      fc = await shapefile.read(files.get('shp')!, files.get('dbf'));
+    } catch (e) {
+      throw new InputError(input, `"${name}" is not a readable shapefile: ${(e as Error).message}`);
+    }
+    return parseRegionGeoJson(fc, input);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(buf.toString('utf8'));
+  } catch {
+    throw new InputError(input, `"${name}" is neither GeoJSON nor a zipped shapefile`);
+  }
+  return parseRegionGeoJson(json, input);
+}

@@ -1,0 +1,132 @@
+/**
+ * netcdf-subset: validate (cheap, in the API process) and execute (in a worker thread).
+ * Files run two at a time: while one waits on zlib in libuv's pool the other computes, so a
+ * multi-file job uses both cores; within a file, planes are pipelined the same way.
+ */
+import { basename, join } from 'node:path';
+import { resolveDataFile } from '../../src/processes/data-path.js';
+import { InputError, ProcessingError, type ExecuteContext, type Process, type ValidateEnv } from '../../src/processes/types.js';
+import { readme, writeArchive } from './archive.js';
+import { description } from './description.js';
+import { findGrid, gridVars } from './grid.js';
+import { openSource, sniff } from './io/open-source.js';
+import { opTag, parseOps, type Op } from './operations.js';
+import { readPolygonUpload } from './polygon-upload.js';
+import { EmptySelectionError, select } from './selection.js';
+import { subsetFile } from './subset-file.js';
+
+const FILES_AT_ONCE = 2;
+
+function parsePaths(raw: unknown, dataRoot: string): Array<{ rel: string; abs: string }> {
+  if (!Array.isArray(raw) || raw.length === 0) throw new InputError('paths', 'must be a non-empty array of paths');
+  if (raw.length > 32) throw new InputError('paths', `at most 32 files, got ${raw.length}`);
+  return raw.map((p, i) => ({ rel: String(p), abs: resolveDataFile(dataRoot, p, `paths.${i}`) }));
+}
+
+/** Output base name: ISIMIP's "_global_" replaced by the region tag, else the tag appended. */
+export function outputBase(rel: string, ops: Op[], taken: Set<string>): string {
+  const stem = basename(rel).replace(/\.(nc|nc4|netcdf|cdf)$/i, '');
+  const tag = ops.map(opTag).join('_');
+  let base = stem.includes('_global_') ? stem.replace('_global_', `_${tag}_`) : `${stem}_${tag}`;
+  for (let k = 2; taken.has(base); k++) base = `${base.replace(/-\d+$/, '')}-${k}`;
+  taken.add(base);
+  return base;
+}
+
+async function validate(inputs: Record<string, unknown>, env: ValidateEnv) {
+  const ops = parseOps(inputs.operations);
+  const files = parsePaths(inputs.paths, env.dataRoot);
+  for (const [i, op] of ops.entries()) {
+    if (op.operation === 'mask_polygon' && op.file) await readPolygonUpload(env.uploadDir, op.file, `operations.${i}.file`);
+    if (op.operation === 'mask_mask') {
+      const p = env.uploadDir && join(env.uploadDir, op.mask);
+      let kind = null;
+      try {
+        kind = p ? sniff(p) : null;
+      } catch {
+        throw new InputError(`operations.${i}.mask`, `"${op.mask}" was not uploaded with the request`);
+      }
+      if (!kind) throw new InputError(`operations.${i}.mask`, `"${op.mask}" is not a NetCDF file`);
+    }
+  }
+  const crops = ops.filter((o) => /bbox|point/.test(o.operation) && o.operation !== 'mask_bbox');
+  for (const [i, f] of files.entries()) {
+    if (!sniff(f.abs)) throw new InputError(`paths.${i}`, `"${f.rel}" is not a NetCDF file`);
+    // Grid checks need the metadata; a file whose metadata cannot be read is left to the job,
+    // where it fails on its own (errors.json) without holding back the others.
+    let src;
+    try {
+      src = await openSource(f.abs);
+    } catch {
+      continue;
+    }
+    try {
+      const g = findGrid(src);
+      if (!g || !gridVars(src, g).length) throw new InputError(`paths.${i}`, `"${f.rel}" has no variable on a latitude/longitude grid`);
+      await select(crops, g);
+    } catch (e) {
+      if (e instanceof EmptySelectionError) throw new InputError(e.input, `${e.message} of "${f.rel}"`);
+      throw e;
+    } finally {
+      src.close();
+    }
+  }
+}
+
+async function execute(inputs: Record<string, unknown>, ctx: ExecuteContext) {
+  const ops = parseOps(inputs.operations);
+  const files = parsePaths(inputs.paths, ctx.dataRoot);
+  const taken = new Set<string>();
+  const tasks = files.map((f) => ({ ...f, base: outputBase(f.rel, ops, taken), fraction: 0 }));
+  const history = `${new Date().toISOString()}: subsetd netcdf-subset ${JSON.stringify(ops)}`;
+  const written: string[] = [];
+  const errors: Record<string, string> = {};
+  let last = 0;
+  const report = (force = false) => {
+    const now = Date.now();
+    if (!force && now - last < 500) return;
+    last = now;
+    const pct = (95 * tasks.reduce((s, t) => s + t.fraction, 0)) / tasks.length;
+    ctx.progress(Math.floor(pct), `${tasks.filter((t) => t.fraction >= 1).length}/${tasks.length} files`);
+  };
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) {
+      const t = tasks[next++];
+      if (ctx.signal.aborted) return;
+      try {
+        const out = await subsetFile({
+          path: t.abs, ops, outDir: ctx.workDir, baseName: t.base, uploadDir: ctx.uploadDir, signal: ctx.signal, history,
+          onProgress: (f) => {
+            t.fraction = Math.max(t.fraction, f);
+            report();
+          },
+        });
+        written.push(...out);
+      } catch (e) {
+        if (ctx.signal.aborted) throw e;
+        errors[t.rel] = (e as Error).message || String(e);
+        ctx.log('netcdf-subset: file failed', { path: t.rel, error: errors[t.rel] });
+      }
+      t.fraction = 1;
+      report(true);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(FILES_AT_ONCE, tasks.length) }, worker));
+  if (ctx.signal.aborted) throw new ProcessingError('job dismissed');
+  if (!written.length) throw new ProcessingError(`no file could be processed: ${Object.entries(errors).map(([p, m]) => `${p}: ${m}`).join('; ')}`);
+  written.sort();
+  ctx.progress(96, 'writing the zip');
+  const zipName = `subset-${ctx.jobId.slice(0, 12)}.zip`;
+  const extras = await writeArchive(ctx.workDir, zipName, written, readme(ctx.jobId, files.map((f) => f.rel), ops, written, errors), errors);
+  const type = (f: string) => (f.endsWith('.csv') ? 'text/csv' : 'application/x-netcdf');
+  return {
+    outputs: {
+      archive: { file: zipName, type: 'application/zip', title: 'All outputs' },
+      files: written.map((f) => ({ file: f, type: type(f) })),
+      ...(extras.includes('errors.json') ? { errors: { file: 'errors.json', type: 'application/json' } } : {}),
+    },
+  };
+}
+
+export const netcdfSubset: Process = { description, validate, execute };
