@@ -21,6 +21,8 @@ Commands:
   jobs cancel JOB_ID    dismiss a job (a running job is stopped)
   healthcheck [--url U] [--worker]   exit 0 when the node is ready
   backup FILE           online backup of the SQLite job store (safe while serving)
+  boundaries import FILE --set NAME --id-field F --name-field F   add a boundary set
+  boundaries list       boundary sets in the store
   config                print the effective configuration (secrets masked)
 
 Options:
@@ -29,6 +31,7 @@ Options:
 `;
 
 export async function run(argv: string[], rt: Runtime): Promise<number> {
+  if (argv[0] === 'boundaries') return (await import('./commands/boundaries.js')).boundariesCommand(argv, rt).catch((e) => (e instanceof UsageError || e instanceof ConfigError ? (console.error(`subsetd: ${e.message}`), 2) : Promise.reject(e)));
   let parsed;
   try {
     parsed = parseArgs({

@@ -2,6 +2,7 @@
 import type { OpContext } from '../child-protocol.js';
 import { clipRaster } from './clip-raster.js';
 import { clipVector } from './clip-vector.js';
+import { readBoundaries } from './read-boundaries.js';
 import type { Gdal } from './gdal-type.js';
 
 type Op = (gdal: Gdal, args: never, ctx: OpContext) => Promise<unknown>;
@@ -9,5 +10,6 @@ type Op = (gdal: Gdal, args: never, ctx: OpContext) => Promise<unknown>;
 export const OPS: Record<string, Op> = {
   'clip-raster': clipRaster as Op,
   'clip-vector': clipVector as Op,
+  'read-boundaries': readBoundaries as Op,
   versions: (async (gdal: Gdal) => ({ gdal: gdal.version, node: process.version })) as Op,
 };
