@@ -57,10 +57,14 @@ export async function build({ outdir = join(root, 'dist') } = {}) {
     define: {
       __SUBSETD_VERSION__: JSON.stringify(pkg.version),
       __SUBSETD_COMMIT__: JSON.stringify(commit()),
+      // ESM dependencies (h5wasm's emscripten loader) read import.meta.url, which a CommonJS
+      // bundle leaves undefined: give them this file's URL.
+      'import.meta.url': '__subsetd_import_meta_url',
     },
+    banner: { js: "var __subsetd_import_meta_url = require('url').pathToFileURL(__filename).href;" },
   };
   await Promise.all([
-    esbuild.build({ ...common, entryPoints: [join(root, 'src/bin.ts')], outfile: join(outdir, 'subsetd.cjs'), banner: { js: '#!/usr/bin/env node' } }),
+    esbuild.build({ ...common, entryPoints: [join(root, 'src/bin.ts')], outfile: join(outdir, 'subsetd.cjs'), banner: { js: `#!/usr/bin/env node\n${common.banner.js}` } }),
     esbuild.build({ ...common, entryPoints: [join(root, 'src/pool/worker.ts')], outfile: join(outdir, 'worker.cjs') }),
     // piscina starts its threads from `${__dirname}/worker.js`; bundled, __dirname is dist/.
     esbuild.build({ ...common, define: {}, entryPoints: [join(root, 'node_modules/piscina/dist/worker.js')], outfile: join(outdir, 'worker.js') }),

@@ -12,6 +12,7 @@ import type { Config } from './config/table.js';
 import { JobFiles } from './jobs/job-files.js';
 import { JobService } from './jobs/job-service.js';
 import { Scheduler } from './jobs/scheduler.js';
+import { SharedResultsCheck } from './jobs/shared-results.js';
 import { Sweeper } from './jobs/sweeper.js';
 import type { Logger } from './log.js';
 import { WorkerPool } from './pool/pool.js';
@@ -53,7 +54,12 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
   // run of this process (crash, kill -9), so it is re-queued now rather than after its lease.
   if (store.kind === 'sqlite') await sweeper.sweep(Number.MAX_SAFE_INTEGER);
 
-  const deps: AppDeps = { config, store, registry, jobs: new JobService(store, registry, files, config, scheduler, log), files, scheduler, pool, log, version: VERSION };
+  // Several nodes share one queue only in Redis mode; SQLite has one node per database.
+  const sharedResults = store.kind === 'redis' ? new SharedResultsCheck(store, config.resultsDir, nodeId, log) : undefined;
+  await sharedResults?.run();
+  sharedResults?.start();
+
+  const deps: AppDeps = { config, store, registry, jobs: new JobService(store, registry, files, config, scheduler, log), files, scheduler, pool, log, version: VERSION, sharedResults };
   let server: ServerType | null = null;
   let url: string | null = null;
   if (opts.http !== false) {
@@ -86,6 +92,7 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
       }
       await scheduler?.stop(config.shutdownTimeout);
       await sweeper.stop();
+      await sharedResults?.stop();
       await pool?.destroy();
       await store.close();
       log.info('stopped');

@@ -18,6 +18,8 @@ export interface AppDeps {
   pool: WorkerPool | null;
   log: Logger;
   version: string;
+  /** Redis mode: whether SUBSETD_RESULTS_DIR is shared with the other live nodes. */
+  sharedResults?: { status: { ok: boolean; detail?: string } };
 }
 
 export type AppEnv = { Variables: { deps: AppDeps; jobId?: string } };

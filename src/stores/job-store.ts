@@ -115,6 +115,13 @@ export interface JobStore {
   tryLock(name: string, owner: string, ttlMs: number): Promise<boolean>;
   unlock(name: string, owner: string): Promise<void>;
 
+  /**
+   * Node registry: a node says it is alive (with an opaque marker) until now + ttlMs; `nodes`
+   * lists the live ones. Used to check that SUBSETD_RESULTS_DIR is shared between nodes.
+   */
+  announce(nodeId: string, marker: string, ttlMs: number): Promise<void>;
+  nodes(): Promise<Array<{ nodeId: string; marker: string }>>;
+
   /** Readiness: the store can be written now. Throws with the reason if not. */
   ping(): Promise<void>;
   close(): Promise<void>;

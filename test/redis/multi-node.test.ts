@@ -126,6 +126,26 @@ describe('redis mode, two nodes', () => {
   });
 });
 
+describe('shared results directory', () => {
+  it('two nodes on one SUBSETD_RESULTS_DIR are ready; a node with its own directory says it is not shared', async () => {
+    const a = await node('serve');
+    const b = await node('serve');
+    expect((await b.json('/ready')).body.checks.resultsShared).toEqual({ ok: true });
+    const own = mkdtempSync(join(tmpdir(), 'subsetd-own-results-'));
+    try {
+      const c = await node('serve', { SUBSETD_RESULTS_DIR: own });
+      const ready = await c.json('/ready');
+      expect(ready.status).toBe(503);
+      expect(ready.body.failing).toContain('resultsShared');
+      expect(ready.body.checks.resultsShared.detail).toMatch(/SUBSETD_RESULTS_DIR .* is not shared with node/);
+      expect(c.logs.join('\n')).toMatch(/"level":50.*SUBSETD_RESULTS_DIR .* is not shared/);
+      expect((await a.json('/ready')).status).toBe(200);
+    } finally {
+      rmSync(own, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('redis mode start-up', () => {
   it('a bad URL or wrong password stops start-up with exit 2, naming SUBSETD_REDIS_URL, password masked', async () => {
     const locked = await startRedisServer({ password: 'the-right-one' });

@@ -225,6 +225,19 @@ export function jobStoreContract(name: string, makeStore: () => Promise<JobStore
       expect(racers.filter(Boolean)).toHaveLength(1);
     });
 
+    it('registers live nodes and forgets them when their announcement expires', async () => {
+      await store.announce('node-a', 'marker-a', 60_000);
+      await store.announce('node-b', 'marker-b', 30);
+      expect((await store.nodes()).sort((x, y) => x.nodeId.localeCompare(y.nodeId))).toEqual([
+        { nodeId: 'node-a', marker: 'marker-a' },
+        { nodeId: 'node-b', marker: 'marker-b' },
+      ]);
+      await new Promise((r) => setTimeout(r, 60));
+      expect(await store.nodes()).toEqual([{ nodeId: 'node-a', marker: 'marker-a' }]);
+      await store.announce('node-a', 'marker-a2', 60_000);
+      expect(await store.nodes()).toEqual([{ nodeId: 'node-a', marker: 'marker-a2' }]);
+    });
+
     it('answers ping when writable', async () => {
       await expect(store.ping()).resolves.toBeUndefined();
     });

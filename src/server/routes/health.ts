@@ -36,6 +36,7 @@ export const health = new Hono<AppEnv>()
     } catch (e) {
       checks.disk = { ok: false, detail: `cannot stat ${config.stateDir}: ${(e as Error).message}` };
     }
+    if (c.var.deps.sharedResults) checks.resultsShared = c.var.deps.sharedResults.status;
     const failing = Object.entries(checks).filter(([, v]) => !v.ok).map(([k]) => k);
     return c.json({ status: failing.length ? 'unavailable' : 'ready', failing, checks }, failing.length ? 503 : 200);
   });

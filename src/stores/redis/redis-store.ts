@@ -5,6 +5,7 @@
  * writes. Dispatch runs on BullMQ (dispatch.ts). Calls fail within ~1.5 s with
  * StoreUnavailableError while Redis is unreachable.
  */
+import { waitForEvent } from '../wait-event.js';
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
@@ -196,17 +197,7 @@ export class RedisJobStore implements JobStore {
   }
 
   waitForWork(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.events.off('work', done);
-        signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.events.once('work', done);
-      signal?.addEventListener('abort', done, { once: true });
-    });
+    return waitForEvent(this.events, 'work', ms, signal);
   }
 
   tryLock(name: string, owner: string, ttlMs: number): Promise<boolean> {
@@ -216,6 +207,28 @@ export class RedisJobStore implements JobStore {
   unlock(name: string, owner: string): Promise<void> {
     return this.call(async () => {
       await this.s.unlock(`${this.p}lock:${name}`, owner);
+    });
+  }
+
+  announce(nodeId: string, marker: string, ttlMs: number): Promise<void> {
+    return this.call(async () => {
+      await this.redis.hset(`${this.p}nodes`, nodeId, JSON.stringify({ marker, until: Date.now() + ttlMs }));
+    });
+  }
+
+  nodes(): Promise<Array<{ nodeId: string; marker: string }>> {
+    return this.call(async () => {
+      const all = await this.redis.hgetall(`${this.p}nodes`);
+      const now = Date.now();
+      const live: Array<{ nodeId: string; marker: string }> = [];
+      const dead: string[] = [];
+      for (const [nodeId, v] of Object.entries(all)) {
+        const n = JSON.parse(v) as { marker: string; until: number };
+        if (n.until > now) live.push({ nodeId, marker: n.marker });
+        else dead.push(nodeId);
+      }
+      if (dead.length) await this.redis.hdel(`${this.p}nodes`, ...dead);
+      return live;
     });
   }
 

@@ -3,6 +3,7 @@
  * clause encodes the allowed transition (src/jobs/status.ts) and the lease owner, so a stale
  * worker can never overwrite a job that was reclaimed or dismissed.
  */
+import { waitForEvent } from '../wait-event.js';
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { sourcesOf } from '../../jobs/status.js';
@@ -236,17 +237,7 @@ export class SqliteJobStore implements JobStore {
   }
 
   waitForWork(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.events.off('work', done);
-        signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.events.once('work', done);
-      signal?.addEventListener('abort', done, { once: true });
-    });
+    return waitForEvent(this.events, 'work', ms, signal);
   }
 
   async tryLock(name: string, owner: string, ttlMs: number): Promise<boolean> {
@@ -256,6 +247,19 @@ export class SqliteJobStore implements JobStore {
 
   async unlock(name: string, owner: string): Promise<void> {
     this.q.unlock.run(name, owner);
+  }
+
+  // One SQLite database serves one node: the registry can live in memory.
+  private readonly registry = new Map<string, { marker: string; until: number }>();
+
+  async announce(nodeId: string, marker: string, ttlMs: number): Promise<void> {
+    this.registry.set(nodeId, { marker, until: Date.now() + ttlMs });
+  }
+
+  async nodes(): Promise<Array<{ nodeId: string; marker: string }>> {
+    const now = Date.now();
+    for (const [id, n] of this.registry) if (n.until <= now) this.registry.delete(id);
+    return [...this.registry].map(([nodeId, n]) => ({ nodeId, marker: n.marker }));
   }
 
   async ping(): Promise<void> {
