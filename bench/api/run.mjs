@@ -24,7 +24,7 @@ export async function startNode(env = {}) {
     let buf = '';
     const onData = (d) => {
       buf += d;
-      const m = /"url":"([^"]+)"/.exec(buf);
+      const m = /"url":(?:"([^"]*)"|null)[^\n]*"subsetd started"/.exec(buf);
       if (!m) return;
       // From here on the log is drained unread: parsing it would steal CPU from the load client.
       proc.stdout.off('data', onData);
