@@ -22,10 +22,12 @@ export async function gdalChildMain(): Promise<number> {
     if (Date.now() - lastPing > PING_TIMEOUT_MS) process.exit(0);
   }, 1_000);
 
+  // GDAL's default block cache is 5% of RAM (1.2 GB here) and is sized when GDAL first starts:
+  // bounded before loading, so a large output cannot balloon the child's RSS. The clips stream
+  // block by block; rasterize sizes its chunks from this cache too.
+  process.env.GDAL_CACHEMAX = process.env.SUBSETD_GDAL_CACHEMAX ?? '64';
   const gdal = await loadGdal();
-  // GDAL's default block cache is 5% of RAM (1.2 GB here): bounded, so a 360°-wide output cannot
-  // balloon the child's RSS; the clips stream block by block anyway.
-  gdal.config.set('GDAL_CACHEMAX', process.env.SUBSETD_GDAL_CACHEMAX ?? '256');
+  gdal.config.set('GDAL_CACHEMAX', process.env.GDAL_CACHEMAX);
   gdal.config.set('GDAL_NUM_THREADS', 'ALL_CPUS');
   gdal.config.set('CPL_LOG', '/dev/null'); // HDF5/netCDF diagnostics are noise, never failure
   gdal.config.set('GDAL_PAM_ENABLED', 'NO'); // no .aux.xml beside read-only inputs
