@@ -1,10 +1,11 @@
 // The single executable from the release tarball, in an empty directory, with no node on PATH:
 // what it carries, how it unpacks itself, and the service it runs.
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURE_PLUGIN, startService, waitForJob, type RunningService } from '../helpers/service.js';
+import { samples } from '../raster/samples.js';
 import { unpackRelease, VERSION, type Release } from './release.js';
 
 let rel: Release;
@@ -91,5 +92,45 @@ describe('single executable', () => {
     expect(dl.status).toBe(200);
     expect(dl.headers.get('x-accel-redirect')).toBeNull();
     expect(await dl.text()).toBe('from the executable');
+  });
+});
+
+// What the processors need at run time must be inside too: h5wasm's WebAssembly (netcdf-subset),
+// the Natural Earth outlines (mask_country), and GDAL in its child process, which inside the
+// executable is the executable itself started again (`subsetd __gdal-child`).
+describe('real processors inside the executable', () => {
+  const exec = (id: string, inputs: unknown) =>
+    svc.json(`/processes/${id}/execution`, { method: 'POST', headers: { 'content-type': 'application/json', prefer: 'respond-async' }, body: JSON.stringify({ inputs }) });
+  const finish = async (r: { status: number; body: any }) => {
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    const done = await waitForJob(svc, r.body.jobID, undefined, 60_000);
+    expect(done.status, done.message).toBe('successful');
+    return (await svc.json(`/jobs/${r.body.jobID}/results`)).body;
+  };
+
+  beforeAll(() => {
+    mkdirSync(join(svc.stateDir, 'data'), { recursive: true });
+    copyFileSync(samples.bcsdNc(), join(svc.stateDir, 'data', 'bcsd.nc'));
+    copyFileSync(samples.elevTif(), join(svc.stateDir, 'data', 'elev.tif'));
+  }, 120_000);
+
+  it('netcdf-subset masks a real CF NetCDF to a country (h5wasm, world-atlas)', async () => {
+    const results = await finish(await exec('netcdf-subset', { paths: ['bcsd.nc'], operations: [{ operation: 'mask_country', country: 'usa' }] }));
+    expect(results.files).toHaveLength(1);
+    const nc = await fetch(results.files[0].href);
+    expect(nc.status).toBe(200);
+    const bytes = new Uint8Array(await nc.arrayBuffer());
+    // NetCDF-4 is HDF5: the file starts with the HDF5 signature.
+    expect(Buffer.from(bytes.subarray(0, 8)).toString('latin1')).toBe('\x89HDF\r\n\x1a\n');
+  });
+
+  it('clip-raster clips a GeoTIFF through the GDAL child process', async () => {
+    const polygon = { type: 'Polygon', coordinates: [[[5.9, 49.6], [6.2, 49.6], [6.2, 49.9], [5.9, 49.9], [5.9, 49.6]]] };
+    const results = await finish(await exec('clip-raster', { dataset: 'elev.tif', polygon }));
+    const tif = await fetch(results.raster.href);
+    expect(tif.status).toBe(200);
+    const head = Buffer.from(await tif.arrayBuffer()).subarray(0, 4).toString('latin1');
+    expect(['II*\0', 'MM\0*']).toContain(head);
+    expect(results.info.width).toBeGreaterThan(10);
   });
 });
