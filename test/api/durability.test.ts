@@ -67,9 +67,10 @@ describe('kill -9', () => {
 
 describe('SIGTERM', () => {
   it('lets short jobs finish, re-queues long ones, exits 0; the re-queued job completes after restart', async () => {
-    const svc = track(await startService({ SUBSETD_WORKERS: '2', SUBSETD_SHUTDOWN_TIMEOUT: '1s' }));
-    const short = await submit(svc, 'sleep', { seconds: 0.5 });
-    const long = await submit(svc, 'sleep', { seconds: 3 });
+    // Margins wide enough for a loaded CI machine: the short job needs well under 3 s.
+    const svc = track(await startService({ SUBSETD_WORKERS: '2', SUBSETD_SHUTDOWN_TIMEOUT: '3s' }));
+    const short = await submit(svc, 'sleep', { seconds: 0.3 });
+    const long = await submit(svc, 'sleep', { seconds: 8 });
     await waitForJob(svc, short, ['running']);
     await waitForJob(svc, long, ['running']);
     const code = await svc.stop('SIGTERM');
