@@ -11,7 +11,7 @@ export async function serveCommand(values: { 'env-file'?: string; workers?: stri
     return 2;
   }
   const { mountsFor } = await import('../server/mounts.js');
-  const service = await startService(config, { log, workerFile: workerFile(rt), nativeBinding: rt.nativeBinding, http: role === 'serve', mounts: mountsFor() });
+  const service = await startService(config, { log, workerFile: workerFile(rt), nativeBinding: rt.nativeBinding, http: role === 'serve', mounts: mountsFor(config) });
   process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled promise rejection'));
   return new Promise<number>((resolve) => {
     let stopping = false;

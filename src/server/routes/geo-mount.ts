@@ -1,10 +1,11 @@
 /**
  * Mounts the boundaries, datasets and packages routes, and prepares what the raster/vector
- * processors need. Mounts get no config, so it is read here the way `serve` reads it (env and
- * --env-file); the keys workers need are exported to process.env, which worker threads inherit
- * (the pool starts after the mounts are built).
+ * processors need. Worker threads receive no Config object (tasks carry only job data), so the
+ * keys they need are exported to process.env, which worker threads inherit (the pool starts
+ * after the mounts are built).
  */
-import { ConfigError, loadConfig } from '../../config/load.js';
+import { ConfigError } from '../../config/load.js';
+import type { Config } from '../../config/table.js';
 import { DatasetsError, loadDatasets } from '../../datasets/datasets.js';
 import { SETTINGS } from '../../config/table.js';
 import { setApiBoundaryStore } from '../../boundaries-store/runtime.js';
@@ -13,14 +14,7 @@ import type { Mount } from '../app.js';
 import { boundariesRoutes } from './boundaries.js';
 import { datasetsRoutes, packagesRoutes } from './datasets.js';
 
-function envFileArg(argv: string[]): string | undefined {
-  const i = argv.findIndex((a) => a === '--env-file' || a.startsWith('--env-file='));
-  if (i < 0) return undefined;
-  return argv[i].includes('=') ? argv[i].slice(argv[i].indexOf('=') + 1) : argv[i + 1];
-}
-
-export function geoMounts(): Mount[] {
-  const config = loadConfig(process.env, envFileArg(process.argv));
+export function geoMounts(config: Config): Mount[] {
   for (const k of ['stateDir', 'dataRoot', 'resultsDir', 'datasets'] as const) {
     const v = config[k];
     if (v) process.env[SETTINGS[k].key] = String(v);
