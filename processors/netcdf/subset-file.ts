@@ -14,6 +14,7 @@ import type { Op } from './operations.js';
 import { select, type Selection } from './selection.js';
 import { cfDateFormatter } from './cf-time.js';
 import { Bounded, gatherAxis, readAhead } from './stream.js';
+import { gatherPlane, sumRuns, toRuns } from './runs.js';
 
 export interface FileTask {
   path: string;
@@ -82,11 +83,12 @@ async function subsetNc(src: Source, g: Grid, vars: Var[], sel: Selection, t: Fi
     return { ...v, data };
   });
   const file = `${t.baseName}.nc`;
-  const writer = await Nc4Writer.create(join(t.outDir, file), { dims, vars: outVars, globalAttrs: historyAttrs(src.globalAttrs, t.history) }, { signal: t.signal, tick: () => t.onProgress(0) });
+  const writer = await Nc4Writer.create(join(t.outDir, file), { dims, vars: outVars, globalAttrs: historyAttrs(src.globalAttrs, t.history) });
   try {
     const row0 = Math.min(...rows);
     const row1 = Math.max(...rows) + 1;
     const nlon = g.lon.length;
+    const runs = toRuns(sel, nlon);
     const total = vars.reduce((s, v) => s + planesOf(v), 0);
     let done = 0;
     const writes = new Bounded(AHEAD);
@@ -95,11 +97,7 @@ async function subsetNc(src: Source, g: Grid, vars: Var[], sel: Selection, t: Fi
       for await (const [p, data] of readAhead(planesOf(v), AHEAD, (p) => src.readPlane(v.name, p, row0, row1))) {
         checkAbort(t.signal);
         const out = arrayFor(v.type, rows.length * cols.length);
-        for (let k = 0; k < rows.length; k++) {
-          const base = (rows[k] - row0) * nlon;
-          const mrow = rows[k] * nlon;
-          for (let m = 0; m < cols.length; m++) out[k * cols.length + m] = mask && !mask[mrow + cols[m]] ? fill : data[base + cols[m]];
-        }
+        gatherPlane(runs, sel, data, row0, nlon, out, fill);
         await writes.push(writer.putPlane(v.name, p, out));
         t.onProgress(++done / total);
       }
@@ -113,20 +111,19 @@ async function subsetNc(src: Source, g: Grid, vars: Var[], sel: Selection, t: Fi
   return [file];
 }
 
-/** Unpacked value or NaN for missing cells. */
-function unpacker(v: Var): (x: number) => number {
-  const fill = numAttr(v.attrs, '_FillValue');
-  const miss = numAttr(v.attrs, 'missing_value');
+/** _FillValue and missing_value as stored (NaN when absent), and the unpacking. */
+function storedMissing(v: Var) {
   const f32 = v.type === 'float';
-  const [fa, ma] = [fill, miss].map((x) => (x === undefined ? undefined : f32 ? Math.fround(x) : x));
-  const scale = numAttr(v.attrs, 'scale_factor') ?? 1;
-  const offset = numAttr(v.attrs, 'add_offset') ?? 0;
-  return (x) => (x === fa || x === ma || x !== x ? NaN : x * scale + offset);
+  const [fa, ma] = ['_FillValue', 'missing_value'].map((n) => {
+    const x = numAttr(v.attrs, n);
+    return x === undefined ? NaN : f32 ? Math.fround(x) : x;
+  });
+  return { fa, ma, scale: numAttr(v.attrs, 'scale_factor') ?? 1, offset: numAttr(v.attrs, 'add_offset') ?? 0 };
 }
 
 /** Values of the selected cells, one series per variable, plane by plane (means or a point). */
 async function series(src: Source, vars: Var[], sel: Selection, t: FileTask, weights: Float64Array | null): Promise<Map<string, Float64Array>> {
-  const { rows, cols, mask } = sel;
+  const { rows } = sel;
   const row0 = Math.min(...rows);
   const row1 = Math.max(...rows) + 1;
   const out = new Map<string, Float64Array>();
@@ -134,24 +131,14 @@ async function series(src: Source, vars: Var[], sel: Selection, t: FileTask, wei
   let done = 0;
   for (const v of vars) {
     const nlon = v.shape[v.shape.length - 1];
-    const un = unpacker(v);
+    const runs = toRuns(sel, nlon);
+    const { fa, ma, scale, offset } = storedMissing(v);
     const res = new Float64Array(planesOf(v));
     for await (const [p, data] of readAhead(planesOf(v), AHEAD, (p) => src.readPlane(v.name, p, row0, row1))) {
       checkAbort(t.signal);
-      let sw = 0;
-      let s = 0;
-      for (let k = 0; k < rows.length; k++) {
-        const w = weights ? weights[rows[k]] : 1;
-        for (const c of cols) {
-          if (mask && !mask[rows[k] * nlon + c]) continue;
-          const x = un(data[(rows[k] - row0) * nlon + c]);
-          if (x === x) {
-            s += w * x;
-            sw += w;
-          }
-        }
-      }
-      res[p] = sw > 0 ? s / sw : NaN;
+      // Sum raw values, unpack once: the weights are normalised, so mean(a·x + b) = a·mean(x) + b.
+      const [s, sw] = sumRuns(runs, sel, data, row0, nlon, weights, fa, ma);
+      res[p] = sw > 0 ? (s / sw) * scale + offset : NaN;
       t.onProgress(++done / total);
     }
     out.set(v.name, res);

@@ -23,9 +23,12 @@ export interface ChunkLayout {
   chunkDims: number[];
   btreeAddr: number;
   chunks: ChunkEntry[];
+  /** File position of the B-tree address field, and the header checksum span covering it. */
+  addrPos: number;
+  sum: { start: number; end: number } | null;
 }
 
-const UNDEF = 2 ** 64 - 1;
+export const UNDEF = 2 ** 64 - 1;
 
 export class RawFile {
   readonly size: number;
@@ -34,7 +37,7 @@ export class RawFile {
   }
   read(pos: number, len: number): Buffer {
     if (!Number.isSafeInteger(pos) || pos < 0 || len < 0 || pos + len > this.size) throw new Error(`HDF5 structure points outside the file (${pos}+${len} > ${this.size})`);
-    const b = Buffer.alloc(len);
+    const b = Buffer.allocUnsafe(len); // filled below, or an error is thrown
     let got = 0;
     while (got < len) {
       const n = readSync(this.fd, b, got, len - got, pos + got);
@@ -50,12 +53,16 @@ const addr = (b: Buffer, o: number) => Number(b.readBigUInt64LE(o));
 interface Message {
   type: number;
   data: Buffer;
+  /** File position of the message data, and the checksummed span of its block (v2 headers). */
+  pos: number;
+  sum: { start: number; end: number } | null;
 }
 
 /** Messages of an object header (v1 or v2), following continuation blocks. */
 function headerMessages(f: RawFile, at: number): Message[] {
   const out: Message[] = [];
   const blocks: Array<[number, number, boolean]> = [];
+  let chunk0Start = at;
   const sig = f.read(at, 4).toString('latin1');
   let v2 = false;
   let crtOrder = false;
@@ -70,6 +77,7 @@ function headerMessages(f: RawFile, at: number): Message[] {
     const sizeLen = 1 << (flags & 3);
     const size = sizeLen === 1 ? h[o] : sizeLen === 2 ? h.readUInt16LE(o) : sizeLen === 4 ? h.readUInt32LE(o) : addr(h, o);
     blocks.push([at + o + sizeLen, size, true]);
+    chunk0Start = at;
   } else {
     const h = f.read(at, 16);
     if (h[0] !== 1) throw new Error(`unknown object header version ${h[0]}`);
@@ -87,6 +95,7 @@ function headerMessages(f: RawFile, at: number): Message[] {
       }
       end = len - (first ? 0 : 4); // chunk 0's size excludes its checksum; OCHK's includes it
     }
+    const sum = v2 ? (first ? { start: chunk0Start, end: pos + len } : { start: pos, end: pos + len - 4 }) : null;
     const msgHead = v2 ? 4 + (crtOrder ? 2 : 0) : 8;
     while (o + msgHead <= end) {
       const type = v2 ? b[o] : b.readUInt16LE(o);
@@ -95,7 +104,7 @@ function headerMessages(f: RawFile, at: number): Message[] {
       if (o + size > end) throw new Error('object header message overruns its block');
       const data = b.subarray(o, o + size);
       if (type === 0x10) blocks.push([addr(data, 0), addr(data, 8), false]);
-      else out.push({ type, data });
+      else out.push({ type, data, pos: pos + o, sum });
       o += size;
     }
   }
@@ -114,7 +123,7 @@ export function chunkLayout(f: RawFile, ohdr: number, rank: number): ChunkLayout
   const chunkDims = Array.from({ length: rank }, (_, i) => d.readUInt32LE(11 + 4 * i));
   const chunks: ChunkEntry[] = [];
   if (btreeAddr !== UNDEF) walk(f, btreeAddr, dimensionality, chunks, 0);
-  return { chunkDims, btreeAddr, chunks };
+  return { chunkDims, btreeAddr, chunks, addrPos: layout.pos + 3, sum: layout.sum };
 }
 
 function walk(f: RawFile, at: number, dimensionality: number, out: ChunkEntry[], depth: number) {

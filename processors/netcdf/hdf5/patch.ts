@@ -1,59 +1,63 @@
 /**
- * Appends chunks we compressed ourselves to an HDF5 file written by h5wasm and points its chunk
- * B-tree at them. h5wasm cannot write precompressed chunks (no H5Dwrite_chunk), and deflating
- * inside WebAssembly is ~3× slower than Node's zlib; so the skeleton gets cheap placeholder
- * chunks (zeros), and this module swaps each entry's size and address, then moves the
- * superblock's end-of-file address (re-checksummed for superblock v2/v3).
+ * Puts chunks we compressed ourselves into an HDF5 file written by h5wasm. h5wasm cannot write
+ * precompressed chunks (no H5Dwrite_chunk), and deflating inside WebAssembly is ~3× slower than
+ * Node's zlib; so h5wasm creates each streamed dataset empty (full size, no chunk allocated),
+ * and this module appends the chunks, then writes the version-1 B-tree that indexes them,
+ * points the dataset's layout message at its root (re-checksumming the object header), and
+ * moves the superblock's end-of-file address. Format: HDF5 File Format Specification 3.0,
+ * III.A.1 (B-tree v1, node type 1), IV.A.2.i (layout message v3).
  */
-import { closeSync, fstatSync, openSync, writeSync, readSync } from 'node:fs';
-import { chunkLayout, RawFile, type ChunkEntry } from './chunk-index.js';
+import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
+import { chunkLayout, RawFile, UNDEF, type ChunkLayout } from './chunk-index.js';
 import { lookup3 } from './lookup3.js';
+
+/** HDF5's default "indexed storage" K: nodes hold up to 2K children. */
+const K = 32;
+
+interface Tracked {
+  layout: ChunkLayout;
+  shape: number[];
+  elemSize: number;
+  chunks: Map<number, { addr: number; size: number }>;
+}
+interface NodeRef {
+  addr: number;
+  leftKey: Buffer;
+  rightKey: Buffer;
+}
 
 export class ChunkPatcher {
   private readonly fd: number;
   private eof: number;
-  private readonly entries = new Map<string, Map<number, ChunkEntry>>();
-  private readonly pending: Array<{ e: ChunkEntry; addr: number; size: number }> = [];
+  private readonly sets = new Map<string, Tracked>();
 
   constructor(private readonly path: string) {
     this.fd = openSync(path, 'r+');
     this.eof = fstatSync(this.fd).size;
   }
 
-  /** Registers a dataset: its placeholder chunks, keyed by plane number (row-major over leading dims). */
-  track(name: string, ohdr: number, shape: number[]) {
+  track(name: string, ohdr: number, shape: number[], elemSize: number) {
     const layout = chunkLayout(new RawFile(this.fd), ohdr, shape.length);
-    if (!layout) throw new Error(`output ${name}: unexpected chunk index`);
-    const byPlane = new Map<number, ChunkEntry>();
-    for (const c of layout.chunks) {
-      let p = 0;
-      for (let i = 0; i < shape.length - 2; i++) p = p * shape[i] + c.offset[i];
-      byPlane.set(p, c);
-    }
-    this.entries.set(name, byPlane);
+    if (!layout || layout.btreeAddr !== UNDEF) throw new Error(`output ${name}: expected an empty chunked dataset`);
+    this.sets.set(name, { layout, shape, elemSize, chunks: new Map() });
   }
 
-  /** Appends one compressed chunk for a plane; synchronous so appends never interleave. */
-  put(name: string, plane: number, bytes: Uint8Array) {
-    const e = this.entries.get(name)?.get(plane);
-    if (!e) throw new Error(`output ${name}: no chunk for plane ${plane}`);
+  private append(bytes: Uint8Array): number {
     const addr = this.eof;
     let off = 0;
     while (off < bytes.length) off += writeSync(this.fd, bytes, off, bytes.length - off, addr + off);
     this.eof += bytes.length;
-    this.pending.push({ e, addr, size: bytes.length });
+    return addr;
+  }
+
+  /** Appends one compressed chunk (one plane); synchronous, so appends never interleave. */
+  put(name: string, plane: number, bytes: Uint8Array) {
+    this.sets.get(name)!.chunks.set(plane, { addr: this.append(bytes), size: bytes.length });
   }
 
   finish() {
     try {
-      for (const { e, addr, size } of this.pending) {
-        const s = Buffer.alloc(4);
-        s.writeUInt32LE(size);
-        writeSync(this.fd, s, 0, 4, e.keyPos);
-        const a = Buffer.alloc(8);
-        a.writeBigUInt64LE(BigInt(addr));
-        writeSync(this.fd, a, 0, 8, e.childPos);
-      }
+      for (const [name, t] of this.sets) this.writeIndex(name, t);
       this.setEof();
     } finally {
       closeSync(this.fd);
@@ -62,6 +66,82 @@ export class ChunkPatcher {
 
   abort() {
     closeSync(this.fd);
+  }
+
+  private writeIndex(name: string, t: Tracked) {
+    const rank = t.shape.length;
+    const planes = t.shape.slice(0, -2).reduce((a, b) => a * b, 1);
+    const keySize = 8 + 8 * (rank + 1);
+    const key = (size: number, offs: number[]): Buffer => {
+      const b = Buffer.alloc(keySize);
+      b.writeUInt32LE(size, 0);
+      offs.forEach((o, i) => b.writeBigUInt64LE(BigInt(o), 8 + 8 * i));
+      return b;
+    };
+    const offsetOf = (p: number) => {
+      const o = new Array(rank + 1).fill(0);
+      for (let i = rank - 3; i >= 0; i--) {
+        o[i] = p % t.shape[i];
+        p = Math.floor(p / t.shape[i]);
+      }
+      return o;
+    };
+    let level: NodeRef[] = [];
+    const entries: Array<{ key: Buffer; child: number }> = [];
+    for (let p = 0; p < planes; p++) {
+      const c = t.chunks.get(p);
+      if (!c) throw new Error(`output ${name}: plane ${p} was never written`);
+      entries.push({ key: key(c.size, offsetOf(p)), child: c.addr });
+    }
+    // The right bound of the last chunk: its offset plus the chunk extent in every dimension.
+    const lastOff = offsetOf(planes - 1).map((o, i) => (i < rank ? o + t.layout.chunkDims[i] : 0));
+    let right: Buffer = key(0, lastOff);
+    let depth = 0;
+    let items = entries;
+    for (;;) {
+      level = [];
+      for (let i = 0; i < items.length; i += 2 * K) {
+        const group = items.slice(i, i + 2 * K);
+        const rk = i + 2 * K < items.length ? items[i + 2 * K].key : right;
+        level.push({ addr: this.writeNode(depth, group, rk, keySize), leftKey: group[0].key, rightKey: rk });
+      }
+      if (level.length === 1) break;
+      items = level.map((n) => ({ key: n.leftKey, child: n.addr }));
+      right = level[level.length - 1].rightKey;
+      depth++;
+    }
+    this.patchLayout(t.layout, level[0].addr);
+  }
+
+  private writeNode(depth: number, group: Array<{ key: Buffer; child: number }>, rightKey: Buffer, keySize: number): number {
+    // Full capacity, as HDF5 reads whole nodes; siblings left undefined (only lookups use them).
+    const node = Buffer.alloc(24 + 2 * K * 8 + (2 * K + 1) * keySize);
+    node.write('TREE', 0, 'latin1');
+    node[4] = 1;
+    node[5] = depth;
+    node.writeUInt16LE(group.length, 6);
+    node.fill(0xff, 8, 24); // the undefined address, all ones
+    let o = 24;
+    for (const e of group) {
+      e.key.copy(node, o);
+      node.writeBigUInt64LE(BigInt(e.child), o + keySize);
+      o += keySize + 8;
+    }
+    rightKey.copy(node, o);
+    return this.append(node);
+  }
+
+  private patchLayout(layout: ChunkLayout, root: number) {
+    const a = Buffer.alloc(8);
+    a.writeBigUInt64LE(BigInt(root));
+    writeSync(this.fd, a, 0, 8, layout.addrPos);
+    if (layout.sum) {
+      const span = Buffer.alloc(layout.sum.end - layout.sum.start);
+      readSync(this.fd, span, 0, span.length, layout.sum.start);
+      const c = Buffer.alloc(4);
+      c.writeUInt32LE(lookup3(span));
+      writeSync(this.fd, c, 0, 4, layout.sum.end);
+    }
   }
 
   private setEof() {

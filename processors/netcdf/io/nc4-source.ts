@@ -155,7 +155,7 @@ export class Nc4Source implements Source {
         for (let i = idx.filters.length - 1; i >= 0; i--) {
           if (t.filterMask & (1 << i)) continue;
           const f = idx.filters[i];
-          if (f === 1) bytes = await inflateAsync(bytes);
+          if (f === 1) bytes = await inflateAsync(bytes, { chunkSize: Math.max(16384, clat * clon * size + 64) }); // one output buffer: ~2× faster than 16 KB pieces
           else if (f === 2) bytes = unshuffle(bytes, size);
           else if (f === 3) bytes = bytes.subarray(0, bytes.length - 4);
         }

@@ -8,7 +8,7 @@
 import { renameSync, rmSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { deflate } from 'node:zlib';
-import { type Attr, type Dim, type NcType, type NumArray, arrayFor } from '../model.js';
+import { type Attr, type Dim, type NcType, type NumArray, arrayFor, BYTES } from '../model.js';
 import { ChunkPatcher } from '../hdf5/patch.js';
 import { loadH5 } from './h5.js';
 
@@ -50,11 +50,10 @@ export class Nc4Writer {
     this.tmp = `${path}.part`;
   }
 
-  /** `tick` is called while placeholders are written (seconds for a long full-grid file): a heartbeat. */
-  static async create(path: string, spec: OutSpec, opts: { signal?: AbortSignal; tick?: () => void } = {}): Promise<Nc4Writer> {
+  static async create(path: string, spec: OutSpec): Promise<Nc4Writer> {
     const w = new Nc4Writer(path);
     try {
-      await w.skeleton(spec, opts);
+      await w.skeleton(spec);
     } catch (e) {
       w.abort();
       throw e;
@@ -62,10 +61,10 @@ export class Nc4Writer {
     return w;
   }
 
-  private async skeleton(spec: OutSpec, opts: { signal?: AbortSignal; tick?: () => void }) {
+  private async skeleton(spec: OutSpec) {
     const h5 = await loadH5();
     const f = new h5.File(this.tmp, 'w', { track_order: true });
-    const streamed: Array<{ name: string; ohdr: number; shape: number[] }> = [];
+    const streamed: Array<{ name: string; ohdr: number; shape: number[]; elemSize: number }> = [];
     try {
       const size = (d: string) => spec.dims.find((x) => x.name === d)!.size;
       const unlimited = (d: string) => spec.dims.find((x) => x.name === d)!.unlimited;
@@ -101,8 +100,8 @@ export class Nc4Writer {
             ...(hasUnlimited ? { maxshape: v.dims.map((d) => (unlimited(d) ? null : size(d))), chunks: shape.map((n) => Math.max(1, Math.min(n, 4096))), compression: 'gzip', compression_opts: DEFLATE_LEVEL } : {}),
           });
         } else {
-          // Streamed: created empty, grown to size, filled with zero placeholders that the
-          // patcher later replaces; chunks are one lat×lon plane, as ISIMIP stores them.
+          // Streamed: created empty and grown to size with no chunk allocated; the patcher
+          // appends the chunks and their index. Chunks are one lat×lon plane, as ISIMIP's.
           const rank = shape.length;
           const chunks = shape.map((n, i) => (i < rank - 2 ? 1 : Math.max(1, n)));
           ds = f.create_dataset({
@@ -116,26 +115,10 @@ export class Nc4Writer {
             compression_opts: DEFLATE_LEVEL,
           });
           ds.resize(shape);
-          const planes = shape.slice(0, -2).reduce((a, b) => a * b, 1);
-          const zero = arrayFor(v.type, shape.slice(-2).reduce((a, b) => a * b, 1));
-          for (let p = 0; p < planes; p++) {
-            const ranges: Array<[number, number] | []> = [];
-            let q = p;
-            for (let i = rank - 3; i >= 0; i--) {
-              ranges.unshift([q % shape[i], (q % shape[i]) + 1]);
-              q = Math.floor(q / shape[i]);
-            }
-            ds.write_slice([...ranges, [], []], zero);
-            if (p % 32 === 31) {
-              // Let the event loop see a dismissal and let progress out.
-              await new Promise((r) => setImmediate(r));
-              if (opts.signal?.aborted) throw new Error('job dismissed');
-              opts.tick?.();
-            }
-          }
-          this.planeShape.set(v.name, zero.length);
+          const planeLen = shape.slice(-2).reduce((a, b) => a * b, 1);
+          this.planeShape.set(v.name, planeLen);
           const ref = ds.create_reference();
-          streamed.push({ name: v.name, ohdr: Number(Buffer.from(ref.ref_data).readBigUInt64LE(0)), shape });
+          streamed.push({ name: v.name, ohdr: Number(Buffer.from(ref.ref_data).readBigUInt64LE(0)), shape, elemSize: BYTES[v.type] });
         }
         v.dims.forEach((d, i) => ds.attach_scale(i, scalePath.get(d)!));
         writeAttrs(ds, v.attrs);
@@ -148,14 +131,14 @@ export class Nc4Writer {
     }
     if (streamed.length) {
       this.patcher = new ChunkPatcher(this.tmp);
-      for (const s of streamed) this.patcher.track(s.name, s.ohdr, s.shape);
+      for (const s of streamed) this.patcher.track(s.name, s.ohdr, s.shape, s.elemSize);
     }
   }
 
   /** Deflates one plane (off the JS thread) and appends it. Planes may come in any order. */
   async putPlane(name: string, plane: number, data: NumArray) {
     if (data.length !== this.planeShape.get(name)) throw new Error(`plane of ${name} has ${data.length} values, expected ${this.planeShape.get(name)}`);
-    const z = await deflateAsync(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), { level: DEFLATE_LEVEL });
+    const z = await deflateAsync(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), { level: DEFLATE_LEVEL, chunkSize: Math.max(16384, data.byteLength >> 2) });
     this.patcher!.put(name, plane, z);
   }
 
