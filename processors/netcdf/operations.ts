@@ -6,6 +6,7 @@
  */
 import { hasCountry, isIsoAlpha3 } from '../../src/boundaries/index.js';
 import { InputError } from '../../src/processes/types.js';
+import { parseRegionGeoJson } from '../../src/regions/geojson.js';
 
 export type Bbox = [number, number, number, number];
 interface Flags {
@@ -86,6 +87,9 @@ export function parseOp(raw: unknown, i: number): Op {
     case 'mask_polygon': {
       const given = [o.file !== undefined, o.polygon !== undefined].filter(Boolean).length;
       if (given !== 1) throw new InputError(input, 'give exactly one of "file" (an uploaded GeoJSON or zipped shapefile) or "polygon" (inline GeoJSON)');
+      // Inline polygons are checked here, in JS, so a malformed one is a 400 (self-intersections
+      // are fine: the even-odd scanline rasterizer needs no valid geometry).
+      if (o.polygon !== undefined) parseRegionGeoJson(o.polygon, `${input}.polygon`);
       if (o.file !== undefined && (typeof o.file !== 'string' || !UPLOAD_NAME.test(o.file) || o.file.includes('..'))) throw new InputError(`${input}.file`, 'must be the plain name of an uploaded file');
       return { operation: 'mask_polygon', ...(o.file !== undefined ? { file: o.file as string } : { polygon: o.polygon }), ...f };
     }
