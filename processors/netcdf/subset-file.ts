@@ -28,7 +28,7 @@ export interface FileTask {
   history: string;
 }
 
-const AHEAD = 4;
+const AHEAD = 3;
 const DEFAULT_FILL: Record<string, number> = { byte: -127, ubyte: 255, short: -32767, ushort: 65535, int: -2147483647, uint: 4294967295, float: 9.969209968386869e36, double: 9.969209968386869e36 };
 
 const planesOf = (v: Var) => v.shape.slice(0, -2).reduce((a, b) => a * b, 1);
