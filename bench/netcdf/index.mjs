@@ -61,6 +61,7 @@ export default async function run() {
       ['select_point to CSV (Potsdam)', { paths: [YEAR], operations: [{ operation: 'select_point', point: { type: 'Point', coordinates: [13.06, 52.38] }, output_csv: true }] }, 'ncks -H -C -v tas -d lat,52.38 -d lon,13.06', () => timeCommand('ncks', ['-H', '-C', '-v', 'tas', '-d', 'lat,52.38', '-d', 'lon,13.06', year]), 1.0],
       ['compute_mean to CSV (global)', { paths: [YEAR], operations: [{ operation: 'mask_bbox', bbox: [-180, -90, 180, 90], compute_mean: true, output_csv: true }] }, 'cdo outputtab,date,value -fldmean', () => timeCommand('cdo', ['-s', 'outputtab,date,value', '-fldmean', year]), 1.0],
     ];
+    const idle = svc.rss();
     await svc.run(fresh(cases[2][1])); // warm-up: worker threads, h5wasm, page cache
     for (const [metric, inputs, peer, peerRun, target] of cases) {
       let mine = Infinity;
@@ -73,6 +74,7 @@ export default async function run() {
     }
     svc.resetPeak();
     await svc.run(fresh(cases[0][1]));
+    rows.push({ metric: 'RSS of the idle service after start (before any job)', value: idle, unit: 'MB' });
     rows.push({ metric: 'peak RSS of the service, mask_country on the 1-year file', value: svc.peakRss(), unit: 'MB' });
     if (!existsSync(join(data, DECADE)) && process.env.BENCH_NETCDF_10Y === '1') makeIsimipLike({ file: join(data, DECADE), nt: 3650 });
     if (existsSync(join(data, DECADE))) {

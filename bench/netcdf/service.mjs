@@ -42,11 +42,12 @@ export async function startService(root, dataRoot, env = {}) {
   };
   /** Peak RSS (MB) of the service process since the last reset (VmHWM). */
   const peakRss = () => Number(readFileSync(`/proc/${proc.pid}/status`, 'utf8').match(/VmHWM:\s+(\d+)/)[1]) / 1024;
+  const rss = () => Number(readFileSync(`/proc/${proc.pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)[1]) / 1024;
   // Writing 5 to clear_refs resets VmHWM (Linux >= 4.0).
   const resetPeak = () => writeFileSync(`/proc/${proc.pid}/clear_refs`, '5');
   const stop = () => {
     proc.kill('SIGTERM');
     rmSync(state, { recursive: true, force: true });
   };
-  return { url, run, peakRss, resetPeak, stop, pid: proc.pid };
+  return { url, run, peakRss, rss, resetPeak, stop, pid: proc.pid };
 }

@@ -46,3 +46,19 @@ export function gatherAxis<T extends { length: number; [i: number]: number }>(da
       for (let i = 0; i < inner; i++) out[(o * idx.length + k) * inner + i] = data[(o * shape[axis] + idx[k]) * inner + i];
   return out;
 }
+
+/**
+ * Reuses plane-sized buffers: a 1-year file allocates ~1 GB in 1 MB pieces otherwise, and every
+ * fresh piece costs page faults, kernel zeroing and GC work.
+ */
+export class Pool<T extends { length: number }> {
+  private readonly free: T[] = [];
+  constructor(private readonly make: (n: number) => T) {}
+  take(n: number): T {
+    const i = this.free.findIndex((b) => b.length >= n);
+    return i >= 0 ? this.free.splice(i, 1)[0] : this.make(n);
+  }
+  give(b: T) {
+    if (this.free.length < 8) this.free.push(b);
+  }
+}

@@ -13,7 +13,7 @@ import { Nc4Writer, type OutVar } from './io/nc4-writer.js';
 import type { Op } from './operations.js';
 import { select, type Selection } from './selection.js';
 import { cfDateFormatter } from './cf-time.js';
-import { Bounded, gatherAxis, readAhead } from './stream.js';
+import { Bounded, gatherAxis, Pool, readAhead } from './stream.js';
 import { gatherPlane, sumRuns, toRuns } from './runs.js';
 
 export interface FileTask {
@@ -94,11 +94,12 @@ async function subsetNc(src: Source, g: Grid, vars: Var[], sel: Selection, t: Fi
     const writes = new Bounded(AHEAD);
     for (const v of vars) {
       const fill = fills.get(v.name)!;
+      const planes = new Pool<NumArray>((n) => arrayFor(v.type, n));
       for await (const [p, data] of readAhead(planesOf(v), AHEAD, (p) => src.readPlane(v.name, p, row0, row1))) {
         checkAbort(t.signal);
-        const out = arrayFor(v.type, rows.length * cols.length);
+        const out = planes.take(rows.length * cols.length).subarray(0, rows.length * cols.length) as NumArray;
         gatherPlane(runs, sel, data, row0, nlon, out, fill);
-        await writes.push(writer.putPlane(v.name, p, out));
+        await writes.push(writer.putPlane(v.name, p, out).then(() => planes.give(out)));
         t.onProgress(++done / total);
       }
     }

@@ -35,9 +35,10 @@ export class RawFile {
   constructor(readonly fd: number) {
     this.size = fstatSync(fd).size;
   }
-  read(pos: number, len: number): Buffer {
+  /** `into`: a reusable buffer of at least `len` bytes. */
+  read(pos: number, len: number, into?: Buffer): Buffer {
     if (!Number.isSafeInteger(pos) || pos < 0 || len < 0 || pos + len > this.size) throw new Error(`HDF5 structure points outside the file (${pos}+${len} > ${this.size})`);
-    const b = Buffer.allocUnsafe(len); // filled below, or an error is thrown
+    const b = into ? into.subarray(0, len) : Buffer.allocUnsafe(len); // filled below, or an error is thrown
     let got = 0;
     while (got < len) {
       const n = readSync(this.fd, b, got, len - got, pos + got);

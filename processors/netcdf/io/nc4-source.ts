@@ -10,6 +10,7 @@ import { inflate } from 'node:zlib';
 import { arrayFor, BYTES, numAttr, type Attr, type Dim, type NcType, type NumArray, type Source, type Var } from '../model.js';
 import { chunkLayout, RawFile, type ChunkEntry } from '../hdf5/chunk-index.js';
 import { loadH5, type H5 } from './h5.js';
+import { Pool } from '../stream.js';
 
 const inflateAsync = promisify(inflate);
 const INTERNAL_ATTRS = new Set(['CLASS', 'NAME', 'DIMENSION_LIST', 'REFERENCE_LIST', '_Netcdf4Coordinates', '_Netcdf4Dimid', '_NCProperties', '_nc3_strict', '_SuperblockVersion', '_IsNetcdf4']);
@@ -60,6 +61,7 @@ export class Nc4Source implements Source {
   private raw!: RawFile;
   private fd = -1;
   private planeIndex = new Map<string, PlaneIndex | null>();
+  private readonly rawPool = new Pool((n) => Buffer.allocUnsafe(Math.ceil(n * 1.1))); // slack: compressed sizes vary
 
   static async open(path: string): Promise<Nc4Source> {
     const h5 = await loadH5();
@@ -151,7 +153,8 @@ export class Nc4Source implements Source {
     if (covered.length * clat * clon < (row1 - row0) * nlon) out.fill(numAttr(v.attrs, '_FillValue') ?? DEFAULT_FILL[v.type]);
     await Promise.all(
       covered.map(async (t) => {
-        let bytes: Buffer = this.raw.read(t.addr, t.size);
+        const raw = this.rawPool.take(t.size);
+        let bytes: Buffer = this.raw.read(t.addr, t.size, raw);
         for (let i = idx.filters.length - 1; i >= 0; i--) {
           if (t.filterMask & (1 << i)) continue;
           const f = idx.filters[i];
@@ -159,6 +162,7 @@ export class Nc4Source implements Source {
           else if (f === 2) bytes = unshuffle(bytes, size);
           else if (f === 3) bytes = bytes.subarray(0, bytes.length - 4);
         }
+        if (bytes.buffer !== raw.buffer) this.rawPool.give(raw);
         if (bytes.length !== clat * clon * size) throw new Error(`chunk of ${name} at ${t.offset.join(',')} has ${bytes.length} bytes, expected ${clat * clon * size}`);
         if (idx.bigEndian) size === 2 ? bytes.swap16() : size === 4 ? bytes.swap32() : size === 8 ? bytes.swap64() : null;
         const tile = arrayFor(v.type, bytes.buffer as ArrayBuffer, bytes.byteOffset, clat * clon);
