@@ -48,6 +48,8 @@ if [ "$mode" = uninstall ]; then
     rm -rf /var/lib/subsetd /var/cache/subsetd /etc/subsetd
     # The input data is yours: only the empty directory the installer made goes.
     rmdir /srv/subsetd/data /srv/subsetd 2>/dev/null || true
+    # nginx's user joined the group for downloads: leave it first, or the group would stay.
+    if id -nG www-data 2>/dev/null | grep -qw subsetd; then gpasswd -d www-data subsetd >/dev/null; fi
     if id subsetd >/dev/null 2>&1; then userdel subsetd; fi
     echo "subsetd removed with its data, cache, settings and user"
   else
@@ -112,6 +114,12 @@ if [ "$nginx" = 1 ]; then
       -e "s#__BODY_LIMIT__#$(setting SUBSETD_BODY_LIMIT)#" -e "s#__RESULTS_DIR__#$(setting SUBSETD_RESULTS_DIR)/#" \
       "$here/systemd/nginx/subsetd.conf" > "$SITE.new" && mv -f "$SITE.new" "$SITE"
   ln -sf "$SITE" /etc/nginx/sites-enabled/subsetd.conf
+  # Debian's stock site is the default server for port 80 and would answer every request; an
+  # appliance takes the port over (the file stays in sites-available).
+  if [ "$(readlink -f /etc/nginx/sites-enabled/default 2>/dev/null)" = /etc/nginx/sites-available/default ]; then
+    rm /etc/nginx/sites-enabled/default
+    echo "disabled nginx's stock default site (/etc/nginx/sites-enabled/default)"
+  fi
   # nginx (www-data) reads result files itself for X-Accel-Redirect: group subsetd may read them.
   usermod -aG subsetd www-data
 fi

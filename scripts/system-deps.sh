@@ -6,7 +6,7 @@ mode=${1:-run}   # run | test
 pkgs=(ca-certificates python3 make g++ pkg-config libgdal-dev gdal-bin)
 if [ "$mode" = test ]; then
   # Reference tools the tests compare against, and real servers the tests start.
-  pkgs+=(redis-server nginx cdo nco netcdf-bin chromium systemd wrk unzip)
+  pkgs+=(redis-server nginx cdo nco netcdf-bin chromium systemd systemd-container wrk unzip)
 fi
 missing=()
 for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p"); done
