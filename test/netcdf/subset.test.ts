@@ -73,6 +73,16 @@ describe('crops', () => {
     expect(r.outputs.files[0].file).toBe('tas_small_lat47to55.5lon5.5to15.5_daily_2001_2001.nc');
   });
 
+  it('reads tiled, shuffled chunks (as ncks writes them) and chunks spanning time steps', async () => {
+    sh('nccopy', ['-k', 'nc7', '-d', '5', '-s', '-c', 'time/1,lat/90,lon/200', abs(files.nc4), abs('tiled_global_daily_2001_2001.nc')]);
+    sh('nccopy', ['-k', 'nc7', '-d', '1', '-c', 'time/5,lat/360,lon/720', abs(files.nc4), abs('slab_global_daily_2001_2001.nc')]);
+    const ref = join(tmp, 'cdo_tiled.nc');
+    sh('cdo', ['-s', 'sellonlatbox,100,-100,-60,20', abs(files.nc4), ref]);
+    const r = await runJob(root, { paths: ['tiled_global_daily_2001_2001.nc', 'slab_global_daily_2001_2001.nc'], operations: [{ operation: 'select_bbox', bbox: [100, -60, -100, 20] }] });
+    expect(r.files).toHaveLength(2);
+    for (const f of r.files) expect(cdoDiff(ref, f)).toBe('');
+  });
+
   it('select_bbox across the antimeridian equals cdo sellonlatbox', async () => {
     const ref = join(tmp, 'cdo_am.nc');
     sh('cdo', ['-s', 'sellonlatbox,170,-170,-50,-10', abs(files.nc4), ref]);

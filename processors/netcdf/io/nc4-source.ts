@@ -150,7 +150,12 @@ export class Nc4Source implements Source {
     const tiles = idx.tiles.get(plane) ?? [];
     const [clat, clon] = idx.chunkDims.slice(-2);
     const covered = tiles.filter((t) => t.offset[idx.rank - 2] < row1 && t.offset[idx.rank - 2] + clat > row0);
-    if (covered.length * clat * clon < (row1 - row0) * nlon) out.fill(numAttr(v.attrs, '_FillValue') ?? DEFAULT_FILL[v.type]);
+    // Chunks never written read as the fill value, as HDF5 would return them.
+    const area = covered.reduce((s, t) => {
+      const r0 = t.offset[idx.rank - 2];
+      return s + (Math.min(r0 + clat, row1) - Math.max(r0, row0)) * Math.min(clon, nlon - t.offset[idx.rank - 1]);
+    }, 0);
+    if (area < (row1 - row0) * nlon) out.fill(numAttr(v.attrs, '_FillValue') ?? DEFAULT_FILL[v.type]);
     await Promise.all(
       covered.map(async (t) => {
         const raw = this.rawPool.take(t.size);
