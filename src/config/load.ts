@@ -1,6 +1,6 @@
 /**
- * Builds the frozen Config from the environment and an optional env-file (environment wins,
- * like systemd's Environment= over EnvironmentFile=). Every error names its key; start-up
+ * Builds the frozen Config from the environment and an optional env-file (the process environment
+ * wins, as with dotenv: an operator can override one setting for one run without editing the file). Every error names its key; start-up
  * turns a ConfigError into exit code 2.
  */
 import { resolve } from 'node:path';
