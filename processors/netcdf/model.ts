@@ -35,6 +35,9 @@ export interface Source {
   close(): void;
 }
 
+/** netCDF-C's default fill values (NC_FILL_*), for data without _FillValue. */
+export const DEFAULT_FILL: Record<NcType, number> = { byte: -127, ubyte: 255, char: 0, short: -32767, ushort: 65535, int: -2147483647, uint: 4294967295, float: 9.969209968386869e36, double: 9.969209968386869e36 };
+
 export const BYTES: Record<NcType, number> = { byte: 1, ubyte: 1, char: 1, short: 2, ushort: 2, int: 4, uint: 4, float: 4, double: 8 };
 
 export function arrayFor(type: NcType, n: number | ArrayBuffer, offset = 0, length?: number): NumArray {

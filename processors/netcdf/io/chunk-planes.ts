@@ -1,0 +1,89 @@
+/**
+ * The fast path for big NetCDF-4 variables: their chunk tiles, found in the file by
+ * ../hdf5/chunk-index.ts, read with plain file reads and inflated by Node's zlib (async, on
+ * libuv's threads). Handles chunks of extent 1 in every leading dimension and any lat/lon
+ * tiling, with deflate, shuffle and fletcher32. Anything else returns null from planeIndex and
+ * is read through h5wasm instead.
+ */
+import { promisify } from 'node:util';
+import { inflate } from 'node:zlib';
+import { arrayFor, BYTES, DEFAULT_FILL, numAttr, type NumArray, type Var } from '../model.js';
+import { chunkLayout, type ChunkEntry, type RawFile } from '../hdf5/chunk-index.js';
+import type { Pool } from '../stream.js';
+
+const inflateAsync = promisify(inflate);
+
+export interface PlaneIndex {
+  rank: number;
+  chunkDims: number[];
+  tiles: Map<number, ChunkEntry[]>;
+  filters: number[];
+  bigEndian: boolean;
+}
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+export function planeIndex(raw: RawFile, d: any): PlaneIndex | null {
+  const meta = d.metadata;
+  const filters: number[] = (d.filters ?? []).map((f: any) => f.id);
+  const rank = d.shape.length;
+  if (!meta.chunks || !filters.every((f) => f === 1 || f === 2 || f === 3)) return null;
+  const ref = d.create_reference();
+  const layout = chunkLayout(raw, Number(Buffer.from(ref.ref_data).readBigUInt64LE(0)), rank);
+  if (!layout || !layout.chunkDims.slice(0, -2).every((c) => c === 1)) return null;
+  const [nlat, nlon] = d.shape.slice(-2);
+  const tiles = new Map<number, ChunkEntry[]>();
+  for (const c of layout.chunks) {
+    let p = 0;
+    for (let i = 0; i < rank - 2; i++) p = p * d.shape[i] + c.offset[i];
+    if (c.offset[rank - 2] >= nlat || c.offset[rank - 1] >= nlon) continue;
+    (tiles.get(p) ?? tiles.set(p, []).get(p)!).push(c);
+  }
+  return { rank, chunkDims: layout.chunkDims, tiles, filters, bigEndian: !meta.littleEndian };
+}
+
+export async function readTiles(raw: RawFile, pool: Pool<Buffer>, idx: PlaneIndex, v: Var, plane: number, row0: number, row1: number): Promise<NumArray> {
+  const name = v.name;
+  const [, nlon] = v.shape.slice(-2);
+  const size = BYTES[v.type];
+  const out = arrayFor(v.type, (row1 - row0) * nlon);
+  const tiles = idx.tiles.get(plane) ?? [];
+  const [clat, clon] = idx.chunkDims.slice(-2);
+  const covered = tiles.filter((t) => t.offset[idx.rank - 2] < row1 && t.offset[idx.rank - 2] + clat > row0);
+  // Chunks never written read as the fill value, as HDF5 would return them.
+  const area = covered.reduce((s, t) => {
+    const r0 = t.offset[idx.rank - 2];
+    return s + (Math.min(r0 + clat, row1) - Math.max(r0, row0)) * Math.min(clon, nlon - t.offset[idx.rank - 1]);
+  }, 0);
+  if (area < (row1 - row0) * nlon) out.fill(numAttr(v.attrs, '_FillValue') ?? DEFAULT_FILL[v.type]);
+  await Promise.all(
+    covered.map(async (t) => {
+      const buf = pool.take(t.size);
+      let bytes: Buffer = raw.read(t.addr, t.size, buf);
+      for (let i = idx.filters.length - 1; i >= 0; i--) {
+        if (t.filterMask & (1 << i)) continue;
+        const f = idx.filters[i];
+        if (f === 1) bytes = await inflateAsync(bytes, { chunkSize: Math.max(16384, clat * clon * size + 64) }); // one output buffer: ~2× faster than 16 KB pieces
+        else if (f === 2) bytes = unshuffle(bytes, size);
+        else if (f === 3) bytes = bytes.subarray(0, bytes.length - 4);
+      }
+      if (bytes.buffer !== buf.buffer) pool.give(buf);
+      if (bytes.length !== clat * clon * size) throw new Error(`chunk of ${name} at ${t.offset.join(',')} has ${bytes.length} bytes, expected ${clat * clon * size}`);
+      if (idx.bigEndian) size === 2 ? bytes.swap16() : size === 4 ? bytes.swap32() : size === 8 ? bytes.swap64() : null;
+      const tile = arrayFor(v.type, bytes.buffer as ArrayBuffer, bytes.byteOffset, clat * clon);
+      const r0 = t.offset[idx.rank - 2];
+      const c0 = t.offset[idx.rank - 1];
+      const w = Math.min(clon, nlon - c0);
+      for (let r = Math.max(r0, row0); r < Math.min(r0 + clat, row1); r++) out.set(tile.subarray((r - r0) * clon, (r - r0) * clon + w), (r - row0) * nlon + c0);
+    }),
+  );
+  return out;
+}
+
+function unshuffle(b: Buffer, size: number): Buffer {
+if (size === 1) return b;
+const n = Math.floor(b.length / size);
+const out = Buffer.alloc(b.length);
+for (let k = 0; k < size; k++) for (let i = 0; i < n; i++) out[i * size + k] = b[k * n + i];
+b.copy(out, n * size, n * size);
+return out;
+}
