@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getCountry } from '../../src/boundaries/index.js';
 import { cdoDiff, coords, csvRows, gdalCount, gdalMask, makeDataRoot, runJob, sh } from './helpers.js';
+// @ts-expect-error plain JS script without types
+import { writeNc3 } from '../../scripts/nc3-writer.mjs';
 
 let root: string;
 let tmp: string;
@@ -139,6 +141,37 @@ describe('points and means', () => {
     expect(r.outputs.files[0].file).toBe('tas_small_fra_daily_2001_2001_fldmean.nc');
     const mine = sh('cdo', ['-s', 'outputtab,value', r.files[0]]).trim().split('\n').slice(1).map(Number);
     mine.forEach((v, i) => expect(Math.abs(v - ref[i]) / ref[i]).toBeLessThan(1e-5));
+  });
+});
+
+describe('bounds', () => {
+  it('cuts lat_bnds/lon_bnds and keeps time_bnds and the bnds dimension (no coordinate variable), as ncks', async () => {
+    const [nlat, nlon] = [36, 72];
+    const lats = Array.from({ length: nlat }, (_, i) => 87.5 - 5 * i);
+    const lons = Array.from({ length: nlon }, (_, j) => -177.5 + 5 * j);
+    writeNc3(abs('bnds3_global_.nc'), {
+      numrecs: 3,
+      dims: [{ name: 'time', size: 0 }, { name: 'lat', size: nlat }, { name: 'lon', size: nlon }, { name: 'bnds', size: 2 }],
+      attrs: { Conventions: 'CF-1.7' },
+      vars: [
+        { name: 'time', type: 'double', dims: ['time'], attrs: { units: 'days since 2000-01-01', calendar: '365_day', bounds: 'time_bnds' }, fill: (t: number) => [t + 0.5] },
+        { name: 'time_bnds', type: 'double', dims: ['time', 'bnds'], attrs: {}, fill: (t: number) => [t, t + 1] },
+        { name: 'lat', type: 'double', dims: ['lat'], attrs: { units: 'degrees_north', bounds: 'lat_bnds' }, fill: () => lats },
+        { name: 'lat_bnds', type: 'double', dims: ['lat', 'bnds'], attrs: {}, fill: () => lats.flatMap((y) => [y + 2.5, y - 2.5]) },
+        { name: 'lon', type: 'double', dims: ['lon'], attrs: { units: 'degrees_east', bounds: 'lon_bnds' }, fill: () => lons },
+        { name: 'lon_bnds', type: 'double', dims: ['lon', 'bnds'], attrs: {}, fill: () => lons.flatMap((x) => [x - 2.5, x + 2.5]) },
+        { name: 'pr', type: 'float', dims: ['time', 'lat', 'lon'], attrs: { _FillValue: { type: 'float', value: 1e20 } }, fill: (t: number) => Array.from({ length: nlat * nlon }, (_, k) => (k % 97) * 1e-6 + t) },
+      ],
+    });
+    sh('nccopy', ['-k', 'nc7', '-d', '5', abs('bnds3_global_.nc'), abs('bnds4_global_.nc')]);
+    const ref = join(tmp, 'ncks_bnds.nc');
+    sh('ncks', ['-O', '-h', '-d', 'lat,45.,60.', '-d', 'lon,5.,20.', abs('bnds4_global_.nc'), ref]);
+    const r = await runJob(root, { paths: ['bnds3_global_.nc', 'bnds4_global_.nc'], operations: [{ operation: 'cutout_bbox', bbox: [5, 45, 20, 60] }] });
+    for (const f of r.files) {
+      expect(cdoDiff(ref, f)).toBe('');
+      for (const v of ['lat_bnds', 'lon_bnds', 'time_bnds']) expect(coords(f, v)).toEqual(coords(ref, v));
+      expect(sh('ncdump', ['-h', f])).toMatch(/bnds = 2 ;/);
+    }
   });
 });
 
