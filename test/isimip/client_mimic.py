@@ -2,7 +2,8 @@
 standard library only (no PyPI here): POST to the base URL without trailing slash, poll job_url
 while queued/started, download file_url resuming with Range, and a multipart POST the way
 `requests.post(url, files={'data': json.dumps(...), 'mask.nc': bytes})` encodes it.
-Usage: client_mimic.py BASE_URL OUT_DIR  -> prints a JSON summary."""
+Usage: client_mimic.py BASE_URL OUT_DIR MASK_NC  -> prints a JSON summary (MASK_NC: a NetCDF mask
+on the input grid with a variable `tas`)."""
 import json
 import sys
 import time
@@ -50,11 +51,11 @@ def poll(job):
     return job
 
 
-def download(url, path, cut=None):
+def download(url, path, interrupt=False):
     # a first, interrupted attempt, then the client's resume: Range from the size on disk
-    if cut is not None:
+    if interrupt:
         _, body = send(urllib.request.Request(url))
-        path.write_bytes(body[:cut])
+        path.write_bytes(body[:len(body) // 2])
     headers = {'Range': f'bytes={path.stat().st_size}-'} if path.exists() else {}
     status, body = send(urllib.request.Request(url, headers=headers))
     if status != 416:
@@ -64,7 +65,7 @@ def download(url, path, cut=None):
     return status
 
 
-def main(base, out):
+def main(base, out, mask):
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     summary = {}
@@ -76,17 +77,17 @@ def main(base, out):
     job = poll(job)
     summary['final_status'] = job['status']
     zip_path = out / job['file_name']
-    summary['resume_status'] = download(job['file_url'], zip_path, cut=5000)
+    summary['resume_status'] = download(job['file_url'], zip_path, interrupt=True)
     summary['again_status'] = download(job['file_url'], zip_path)
     with zipfile.ZipFile(zip_path) as z:
         summary['names'] = sorted(z.namelist())
         summary['readme'] = z.read('README.txt').decode()
-    mask_data = {'paths': data['paths'], 'operations': [{'operation': 'mask_mask', 'mask': 'mask.nc', 'var': 'm_0'}]}
-    status, body = post_files(base, {'data': json.dumps(mask_data), 'mask.nc': b'\x89HDF fake mask'})
+    mask_data = {'paths': data['paths'], 'operations': [{'operation': 'mask_mask', 'mask': 'mask.nc', 'var': 'tas'}]}
+    status, body = post_files(base, {'data': json.dumps(mask_data), 'mask.nc': Path(mask).read_bytes()})
     summary['multipart_status'] = status
     summary['multipart_final'] = poll(json.loads(body))['status']
     print(json.dumps(summary))
 
 
 if __name__ == '__main__':
-    main(sys.argv[1], sys.argv[2])
+    main(sys.argv[1], sys.argv[2], sys.argv[3])
