@@ -15,13 +15,13 @@ let root: string;
 let files: Record<'nc4' | 'nc3' | 'packed4d', string>;
 let uploads: string;
 
-function native(ops: unknown[], uploaded: string[] = []) {
+function native(ops: unknown[], uploaded: string[] = []): Record<string, unknown> {
   const errors: string[] = [];
   const clean = ops.map((o) => cleanOperation(o, errors));
   expect(errors).toEqual([]);
   const t = translate([files.nc4], clean as never, uploaded);
   if ('errors' in t) throw new Error(t.errors.join('; '));
-  return t.inputs;
+  return { ...t.inputs };
 }
 
 beforeAll(() => {
