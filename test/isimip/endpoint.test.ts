@@ -38,17 +38,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => svc?.cleanup());
 
-async function call(path: string, init?: RequestInit) {
-  const res = await fetch(base() + path, init);
-  const text = await res.text();
-  let body: any = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    /* not JSON */
-  }
-  return { status: res.status, headers: res.headers, body };
-}
+const call = (path: string, init?: RequestInit) => svc.json(`/isimip/v2${path}`, init);
 const postJson = (body: unknown, path = '') =>
   call(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
 
