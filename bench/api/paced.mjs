@@ -11,9 +11,7 @@ export async function paced(url, { connections = 100, rate = 2000, seconds = 10 
   const end = performance.now() + seconds * 1000;
   const one = (scheduled) =>
     new Promise((resolve) => {
-      // Timers may fire up to a millisecond early (libuv caches loop time): count from the later
-      // of the scheduled and the actual send time.
-      const start = Math.max(scheduled, performance.now());
+      const start = scheduled;
       const req = http.get(url, { agent }, (res) => {
         res.resume();
         res.on('end', () => {
@@ -33,6 +31,8 @@ export async function paced(url, { connections = 100, rate = 2000, seconds = 10 
       while (next < end) {
         const wait = next - performance.now();
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        // Timers may fire up to a millisecond early (libuv caches loop time): never send early.
+        while (performance.now() < next) await new Promise((r) => setImmediate(r));
         await one(next);
         next += interval;
       }
