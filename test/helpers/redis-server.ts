@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 
 export interface RedisServerOptions {
   appendonly?: boolean;
@@ -112,4 +113,16 @@ export async function startRedisServer(opts: RedisServerOptions = {}): Promise<R
   };
   await server.start();
   return server;
+}
+
+/** One redis-server for a test file: started before its tests, destroyed after. */
+export function useRedisServer(opts: RedisServerOptions = {}): () => RedisServer {
+  let server: RedisServer | undefined;
+  beforeAll(async () => {
+    server = await startRedisServer(opts);
+  });
+  afterAll(async () => {
+    await server?.destroy();
+  });
+  return () => server!;
 }

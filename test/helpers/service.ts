@@ -3,7 +3,7 @@
  * free port, with its own state directory, and gives tests its URL, logs and signals.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -126,4 +126,20 @@ export async function waitForJob(svc: RunningService, id: string, until = ['succ
     if (Date.now() - t0 > timeoutMs) throw new Error(`job ${id} still ${body.status} after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** Where a result link of a job on this service lives on disk: `{ jobId, path }`. */
+export function resultPath(svc: RunningService, href: string): { jobId: string; path: string } {
+  const jobId = href.split('/jobs/')[1].split('/')[0];
+  return { jobId, path: join(svc.stateDir, 'results', jobId, decodeURIComponent(href.split('/files/')[1])) };
+}
+
+/** A service plus `data` (its SUBSETD_DATA_ROOT) and a scratch `tmp` dir, both under its state dir. */
+export async function startServiceWithData(env: Record<string, string> = {}): Promise<{ svc: RunningService; data: string; tmp: string }> {
+  const svc = await startService(env);
+  const data = join(svc.stateDir, 'data');
+  const tmp = join(svc.stateDir, 'tmp');
+  mkdirSync(data, { recursive: true });
+  mkdirSync(tmp, { recursive: true });
+  return { svc, data, tmp };
 }

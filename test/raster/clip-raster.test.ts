@@ -4,10 +4,10 @@
  * cantons), plus antimeridian compaction, CF NetCDF without CRS and hostile polygons.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { post, startService, waitForJob, ASYNC, type RunningService } from '../helpers/service.js';
+import { post, resultPath, startServiceWithData, waitForJob, ASYNC, type RunningService } from '../helpers/service.js';
 import { diffCount, loadGdal, readGrid } from './pixels.js';
 import { samples } from './samples.js';
 
@@ -15,21 +15,15 @@ let svc: RunningService;
 let data: string;
 let tmp: string;
 
-const resultFile = (jobId: string, file: string) => join(svc.stateDir, 'results', jobId, file);
 
 async function clip(inputs: Record<string, unknown>) {
   const r = await svc.json('/processes/clip-raster/execution', post({ inputs }));
   expect(r.status, JSON.stringify(r.body)).toBe(200);
-  const jobId = String(r.body.raster.href).split('/jobs/')[1].split('/')[0];
-  return { jobId, path: resultFile(jobId, String(r.body.raster.href).split('/files/')[1]), info: r.body.info };
+  return { ...resultPath(svc, String(r.body.raster.href)), info: r.body.info };
 }
 
 beforeAll(async () => {
-  svc = await startService({ SUBSETD_WORKERS: '2' });
-  data = join(svc.stateDir, 'data');
-  tmp = join(svc.stateDir, 'tmp');
-  mkdirSync(data, { recursive: true });
-  mkdirSync(tmp, { recursive: true });
+  ({ svc, data, tmp } = await startServiceWithData({ SUBSETD_WORKERS: '2' }));
   copyFileSync(samples.elevTif(), join(data, 'elev.tif'));
   copyFileSync(samples.bcsdNc(), join(data, 'bcsd.nc'));
   execFileSync('ogr2ogr', ['-f', 'GeoJSON', join(tmp, 'diekirch.geojson'), samples.luxShp(), '-where', "NAME_2 = 'Diekirch'"]);

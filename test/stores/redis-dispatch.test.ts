@@ -4,29 +4,23 @@
  * nothing; several stores (nodes) on one Redis share one FIFO queue and each job runs once.
  */
 import { Queue } from 'bullmq';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/table.js';
 import type { JobStore } from '../../src/stores/job-store.js';
 import { ticketId } from '../../src/stores/redis/dispatch.js';
 import { openRedisStore } from '../../src/stores/redis/open-redis-store.js';
-import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { useRedisServer } from '../helpers/redis-server.js';
 
-let server: RedisServer;
+const server = useRedisServer();
 let n = 0;
-beforeAll(async () => {
-  server = await startRedisServer();
-});
-afterAll(async () => {
-  await server?.destroy();
-});
-const open = (prefix: string, repairAfterMs?: number) => openRedisStore({ redisUrl: server.url } as Config, { prefix, repairAfterMs });
+const open = (prefix: string, repairAfterMs?: number) => openRedisStore({ redisUrl: server().url } as Config, { prefix, repairAfterMs });
 const job = (i = 0) => ({ processId: 'sleep', inputs: { i }, maxAttempts: 3 });
 
 describe('redis dispatch', () => {
   it('a job whose ticket was lost is dispatched again by the sweep', async () => {
     const prefix = `lost-${n++}`;
     const store = await open(prefix, 0);
-    const q = new Queue('jobs', { prefix: `${prefix}:bull`, connection: { host: '127.0.0.1', port: server.port } });
+    const q = new Queue('jobs', { prefix: `${prefix}:bull`, connection: { host: '127.0.0.1', port: server().port } });
     try {
       const { job: j } = await store.create(job());
       expect(await q.remove(ticketId(j.id, '1'))).toBe(1); // as if the node died before queuing it

@@ -3,11 +3,11 @@
  * (GeoPackage, NAD27) and r-cran-terra's Luxembourg cantons (shapefile, zipped too).
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, createWriteStream, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, createWriteStream, readdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ZipFile } from 'yazl';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { post, startService, type RunningService } from '../helpers/service.js';
+import { post, resultPath, startServiceWithData, type RunningService } from '../helpers/service.js';
 import { loadGdal } from '../raster/pixels.js';
 import { samples } from '../raster/samples.js';
 
@@ -36,17 +36,11 @@ function summary(path: string) {
 async function clipVector(inputs: Record<string, unknown>) {
   const r = await svc.json('/processes/clip-vector/execution', post({ inputs }));
   expect(r.status, JSON.stringify(r.body)).toBe(200);
-  const href = String(r.body.vector.href);
-  const jobId = href.split('/jobs/')[1].split('/')[0];
-  return { path: join(svc.stateDir, 'results', jobId, href.split('/files/')[1]), info: r.body.info, type: r.body.vector.type };
+  return { path: resultPath(svc, String(r.body.vector.href)).path, info: r.body.info, type: r.body.vector.type };
 }
 
 beforeAll(async () => {
-  svc = await startService({ SUBSETD_WORKERS: '2' });
-  data = join(svc.stateDir, 'data');
-  tmp = join(svc.stateDir, 'tmp');
-  mkdirSync(data, { recursive: true });
-  mkdirSync(tmp, { recursive: true });
+  ({ svc, data, tmp } = await startServiceWithData({ SUBSETD_WORKERS: '2' }));
   copyFileSync(samples.ncGpkg(), join(data, 'nc.gpkg'));
   const shp = samples.luxShp();
   for (const f of readdirSync(dirname(shp)).filter((f) => f.startsWith('lux.'))) copyFileSync(join(dirname(shp), f), join(data, f));
