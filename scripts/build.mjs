@@ -2,7 +2,7 @@
 // Bundles subsetd with esbuild: dist/subsetd.cjs (CLI + server) and dist/worker.cjs (piscina
 // worker). Processor families are found here, by folder, so adding one touches nothing else.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -41,6 +41,19 @@ function commit() {
 // @napi-rs/nice: piscina loads it only when a niceIncrement is set, which we never do.
 export const EXTERNAL = ['better-sqlite3', 'gdal-async', 'msgpackr-extract', '@napi-rs/nice'];
 
+// Every worker thread evaluates its whole bundle, and V8 keeps the source of a script for as long
+// as the script lives. Bundled into worker.cjs, h5wasm (5.8 MB of JS carrying its WebAssembly) and
+// the world-atlas topologies (1.6 MB of JSON, parsed at load) cost ~60 MB of RSS in every thread,
+// idle ones included. They live beside the bundles instead and are loaded on first use.
+const LAZY_FILES = { 'h5wasm/node': './h5wasm.cjs' };
+export const ASSET_FILES = ['world-atlas/countries-50m.json', 'world-atlas/land-50m.json'];
+const lazyPlugin = {
+  name: 'subsetd-lazy-files',
+  setup(b) {
+    b.onResolve({ filter: /^h5wasm\/node$/ }, (a) => ({ path: LAZY_FILES[a.path], external: true }));
+  },
+};
+
 export async function build({ outdir = join(root, 'dist') } = {}) {
   const families = writeFamiliesModule();
   mkdirSync(outdir, { recursive: true });
@@ -53,6 +66,8 @@ export async function build({ outdir = join(root, 'dist') } = {}) {
     target: 'node20',
     sourcemap: 'linked',
     external: EXTERNAL,
+    // shapefile reads .dbf text through the text-encoding polyfill (0.7 MB); Node has TextDecoder.
+    alias: { 'text-encoding': join(root, 'scripts/text-encoding-shim.cjs') },
     logLevel: 'warning',
     define: {
       __SUBSETD_VERSION__: JSON.stringify(pkg.version),
@@ -63,9 +78,15 @@ export async function build({ outdir = join(root, 'dist') } = {}) {
     },
     banner: { js: "var __subsetd_import_meta_url = require('url').pathToFileURL(__filename).href;" },
   };
+  for (const f of ASSET_FILES) {
+    mkdirSync(dirname(join(outdir, f)), { recursive: true });
+    copyFileSync(join(root, 'node_modules', f), join(outdir, f));
+  }
+  const app = { ...common, plugins: [lazyPlugin] };
   await Promise.all([
-    esbuild.build({ ...common, entryPoints: [join(root, 'src/bin.ts')], outfile: join(outdir, 'subsetd.cjs'), banner: { js: `#!/usr/bin/env node\n${common.banner.js}` } }),
-    esbuild.build({ ...common, entryPoints: [join(root, 'src/pool/worker.ts')], outfile: join(outdir, 'worker.cjs') }),
+    esbuild.build({ ...app, entryPoints: [join(root, 'src/bin.ts')], outfile: join(outdir, 'subsetd.cjs'), banner: { js: `#!/usr/bin/env node\n${common.banner.js}` } }),
+    esbuild.build({ ...app, entryPoints: [join(root, 'src/pool/worker.ts')], outfile: join(outdir, 'worker.cjs') }),
+    esbuild.build({ ...common, entryPoints: [join(root, 'node_modules/h5wasm/dist/node/hdf5_hl.js')], outfile: join(outdir, 'h5wasm.cjs'), sourcemap: false }),
     // piscina starts its threads from `${__dirname}/worker.js`; bundled, __dirname is dist/.
     esbuild.build({ ...common, define: {}, entryPoints: [join(root, 'node_modules/piscina/dist/worker.js')], outfile: join(outdir, 'worker.js') }),
   ]);

@@ -6,8 +6,7 @@
 import type { MultiPolygon, Polygon } from 'geojson';
 import { whereNumeric } from 'iso-3166-1';
 import { feature } from 'topojson-client';
-import type { Topology } from 'topojson-specification';
-import topo from 'world-atlas/countries-50m.json' with { type: 'json' };
+import { topology } from '../boundaries/topology.js';
 import { BoundaryStore, type BoundaryInput } from './store.js';
 import { cutAtAntimeridian } from './antimeridian-cut.js';
 import type { MultiPolygonCoords } from '../regions/geojson.js';
@@ -18,7 +17,7 @@ export const SHIPPED_VERSION = 'world-atlas-2.0.2/countries-50m/cut-1';
 export const SHIPPED_SOURCE = 'Natural Earth 1:50m admin-0 countries v4.1.0 (npm world-atlas), public domain';
 
 export function shippedBoundaries(): BoundaryInput[] {
-  const t = topo as unknown as Topology;
+  const t = topology('countries-50m');
   const fc = feature(t, t.objects.countries) as unknown as GeoJSON.FeatureCollection<Polygon | MultiPolygon, { name: string }>;
   const seen = new Set<string>();
   const out: BoundaryInput[] = [];

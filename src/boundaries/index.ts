@@ -1,26 +1,24 @@
 /**
  * Natural Earth boundaries shipped with subsetd, from npm `world-atlas` (1:50m admin-0 and land,
  * public domain) with ISO 3166-1 alpha-3 codes from `iso-3166-1`. Geometry is built on first use
- * per thread (a country: ~1 ms; land: ~60 ms) and kept: the topology is bundled, so nothing is
- * read from disk and the single executable needs no extra file. world-atlas is spherical, so
+ * per thread (a country: ~1 ms; land: ~60 ms) and kept; the topologies are read on first use
+ * (./topology.ts). world-atlas is spherical, so
  * every part is cut at the antimeridian before planar use (Russia, Fiji, Antarctica's pole edge).
  *
  * Coordinates: GeoJSON MultiPolygon coordinates in lon/lat, within -180..180.
  */
 import { whereAlpha3, whereNumeric } from 'iso-3166-1';
 import { feature } from 'topojson-client';
-import type { GeometryCollection, Topology } from 'topojson-specification';
-import countries50 from 'world-atlas/countries-50m.json' with { type: 'json' };
-import land50 from 'world-atlas/land-50m.json' with { type: 'json' };
+import type { GeometryCollection } from 'topojson-specification';
+import { topology } from './topology.js';
 import { cutAtAntimeridian } from '../boundaries-store/antimeridian-cut.js';
 import type { MultiPolygonCoords } from '../regions/geojson.js';
 
 export type { MultiPolygonCoords };
 export const BOUNDARY_SOURCE = 'Natural Earth 1:50m v4.1.0 (npm world-atlas 2.0.2), public domain';
 
-const topo = countries50 as unknown as Topology;
-const landTopo = land50 as unknown as Topology;
-const geoms = (topo.objects.countries as GeometryCollection<{ name: string }>).geometries;
+const countries = () => topology('countries-50m');
+const geoms = () => (countries().objects.countries as GeometryCollection<{ name: string }>).geometries;
 
 export interface CountryInfo {
   iso3: string;
@@ -31,7 +29,7 @@ let index: Map<string, { name: string; numeric: string }> | null = null;
 function countryIndex() {
   if (!index) {
     index = new Map();
-    for (const g of geoms) {
+    for (const g of geoms()) {
       if (g.id === undefined) continue; // Kosovo, Somaliland, ... have no ISO numeric code
       const iso = whereNumeric(String(g.id).padStart(3, '0'));
       if (iso && !index.has(iso.alpha3)) index.set(iso.alpha3, { name: (g.properties as { name?: string } | undefined)?.name ?? iso.country, numeric: String(g.id) });
@@ -70,7 +68,7 @@ export function getCountry(iso3: string): MultiPolygonCoords | null {
   if (!hit) return null;
   let parts = cache.get(code);
   if (!parts) {
-    const raw = geoms.filter((g) => String(g.id) === hit.numeric).flatMap((g) => toParts(feature(topo, g as never).geometry as GeoJSON.Geometry));
+    const raw = geoms().filter((g) => String(g.id) === hit.numeric).flatMap((g) => toParts(feature(countries(), g as never).geometry as GeoJSON.Geometry));
     parts = cutAtAntimeridian(raw);
     cache.set(code, parts);
   }
@@ -81,6 +79,7 @@ export function getCountry(iso3: string): MultiPolygonCoords | null {
 export function getLand(): MultiPolygonCoords {
   let parts = cache.get('@land');
   if (!parts) {
+    const landTopo = topology('land-50m');
     const fc = feature(landTopo, landTopo.objects.land) as unknown as GeoJSON.FeatureCollection;
     parts = cutAtAntimeridian(fc.features.flatMap((f) => toParts(f.geometry)));
     cache.set('@land', parts);
