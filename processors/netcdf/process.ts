@@ -57,13 +57,15 @@ async function validate(inputs: Record<string, unknown>, env: ValidateEnv) {
     // Grid checks need the metadata; a file whose metadata cannot be read is left to the job,
     // where it fails on its own (errors.json) without holding back the others.
     let src;
+    let g;
     try {
       src = await openSource(f.abs);
+      g = findGrid(src);
     } catch {
+      src?.close();
       continue;
     }
     try {
-      const g = findGrid(src);
       if (!g || !gridVars(src, g).length) throw new InputError(`paths.${i}`, `"${f.rel}" has no variable on a latitude/longitude grid`);
       await select(crops, g);
     } catch (e) {

@@ -6,6 +6,7 @@
 import type { MultiPolygon, Polygon } from 'geojson';
 import { whereNumeric } from 'iso-3166-1';
 import { feature } from 'topojson-client';
+import type { GeometryCollection } from 'topojson-specification';
 import { topology } from '../boundaries/topology.js';
 import { BoundaryStore, type BoundaryInput } from './store.js';
 import { cutAtAntimeridian } from './antimeridian-cut.js';
@@ -16,22 +17,27 @@ export const SHIPPED_SET = 'admin0';
 export const SHIPPED_VERSION = 'world-atlas-2.0.2/countries-50m/cut-1';
 export const SHIPPED_SOURCE = 'Natural Earth 1:50m admin-0 countries v4.1.0 (npm world-atlas), public domain';
 
-export function shippedBoundaries(): BoundaryInput[] {
+/**
+ * One feature at a time: building every outline first held ~35 MB more at the first start,
+ * and V8 keeps a heap it has grown.
+ */
+export function* shippedBoundaries(): Generator<BoundaryInput> {
   const t = topology('countries-50m');
-  const fc = feature(t, t.objects.countries) as unknown as GeoJSON.FeatureCollection<Polygon | MultiPolygon, { name: string }>;
+  const geoms = (t.objects.countries as GeometryCollection<{ name: string }>).geometries;
   const seen = new Set<string>();
-  const out: BoundaryInput[] = [];
-  for (const f of fc.features) {
+  let n = 0; // outlines yielded so far: the suffix of a repeated id
+  for (const g of geoms) {
+    const f = feature(t, g) as unknown as GeoJSON.Feature<Polygon | MultiPolygon | null, { name: string }>;
     if (!f.geometry) continue;
     const name = f.properties.name;
     const code = f.id !== undefined ? whereNumeric(String(f.id).padStart(3, '0'))?.alpha3 : undefined;
     let id = code ?? `X-${name.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').toUpperCase()}`;
-    if (seen.has(id)) id = `${id}-${out.length}`;
+    if (seen.has(id)) id = `${id}-${n}`;
     seen.add(id);
     const coords = (f.geometry.type === 'Polygon' ? [f.geometry.coordinates] : f.geometry.coordinates) as MultiPolygonCoords;
-    out.push({ id, name, parts: cutAtAntimeridian(coords), properties: { isoNumeric: f.id ?? null, source: 'naturalearth-50m' } });
+    n++;
+    yield { id, name, parts: cutAtAntimeridian(coords), properties: { isoNumeric: f.id ?? null, source: 'naturalearth-50m' } };
   }
-  return out;
 }
 
 /** Opens (creating) the store and loads the shipped set if it is missing or stale. */

@@ -29,6 +29,7 @@ export interface ChunkLayout {
 }
 
 export const UNDEF = 2 ** 64 - 1;
+const MAX_HEADER_BLOCK = 16 * 2 ** 20;
 
 export class RawFile {
   readonly size: number;
@@ -49,10 +50,12 @@ export class RawFile {
   }
 }
 
-const addr = (b: Buffer, o: number) => Number(b.readBigUInt64LE(o));
+export const addr = (b: Buffer, o: number) => Number(b.readBigUInt64LE(o));
 
-interface Message {
+export interface Message {
   type: number;
+  /** Bit 1: the message is shared (stored elsewhere). */
+  flags: number;
   data: Buffer;
   /** File position of the message data, and the checksummed span of its block (v2 headers). */
   pos: number;
@@ -60,7 +63,7 @@ interface Message {
 }
 
 /** Messages of an object header (v1 or v2), following continuation blocks. */
-function headerMessages(f: RawFile, at: number): Message[] {
+export function headerMessages(f: RawFile, at: number): Message[] {
   const out: Message[] = [];
   const blocks: Array<[number, number, boolean]> = [];
   let chunk0Start = at;
@@ -86,6 +89,8 @@ function headerMessages(f: RawFile, at: number): Message[] {
   }
   for (let bi = 0; bi < blocks.length && bi < 1000; bi++) {
     const [pos, len, first] = blocks[bi];
+    // Real header blocks are a few KB; a crafted length must not allocate gigabytes.
+    if (len > MAX_HEADER_BLOCK) throw new Error(`object header block of ${len} bytes`);
     const b = f.read(pos, len);
     let o = 0;
     let end = len;
@@ -101,11 +106,12 @@ function headerMessages(f: RawFile, at: number): Message[] {
     while (o + msgHead <= end) {
       const type = v2 ? b[o] : b.readUInt16LE(o);
       const size = v2 ? b.readUInt16LE(o + 1) : b.readUInt16LE(o + 2);
+      const flags = v2 ? b[o + 3] : b[o + 4];
       o += msgHead;
       if (o + size > end) throw new Error('object header message overruns its block');
       const data = b.subarray(o, o + size);
       if (type === 0x10) blocks.push([addr(data, 0), addr(data, 8), false]);
-      else out.push({ type, data, pos: pos + o, sum });
+      else out.push({ type, flags, data, pos: pos + o, sum });
       o += size;
     }
   }

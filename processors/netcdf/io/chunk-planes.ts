@@ -10,6 +10,7 @@ import { inflate } from 'node:zlib';
 import { arrayFor, BYTES, DEFAULT_FILL, numAttr, type NumArray, type Var } from '../model.js';
 import { chunkLayout, type ChunkEntry, type RawFile } from '../hdf5/chunk-index.js';
 import type { Pool } from '../stream.js';
+import { unshuffle } from '../hdf5/read-data.js';
 
 const inflateAsync = promisify(inflate);
 
@@ -21,24 +22,31 @@ export interface PlaneIndex {
   bigEndian: boolean;
 }
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-export function planeIndex(raw: RawFile, d: any): PlaneIndex | null {
-  const meta = d.metadata;
-  const filters: number[] = (d.filters ?? []).map((f: any) => f.id);
-  const rank = d.shape.length;
-  if (!meta.chunks || !filters.every((f) => f === 1 || f === 2 || f === 3)) return null;
-  const ref = d.create_reference();
-  const layout = chunkLayout(raw, Number(Buffer.from(ref.ref_data).readBigUInt64LE(0)), rank);
+/** What planeIndex needs to know of a dataset, from either metadata reader. */
+export interface StoredVar {
+  /** Address of its object header. */
+  addr: number;
+  shape: number[];
+  chunked: boolean;
+  filters: number[];
+  bigEndian: boolean;
+}
+
+export function planeIndex(raw: RawFile, d: StoredVar): PlaneIndex | null {
+  const { filters, shape } = d;
+  const rank = shape.length;
+  if (!d.chunked || !filters.every((f) => f === 1 || f === 2 || f === 3)) return null;
+  const layout = chunkLayout(raw, d.addr, rank);
   if (!layout || !layout.chunkDims.slice(0, -2).every((c) => c === 1)) return null;
-  const [nlat, nlon] = d.shape.slice(-2);
+  const [nlat, nlon] = shape.slice(-2);
   const tiles = new Map<number, ChunkEntry[]>();
   for (const c of layout.chunks) {
     let p = 0;
-    for (let i = 0; i < rank - 2; i++) p = p * d.shape[i] + c.offset[i];
+    for (let i = 0; i < rank - 2; i++) p = p * shape[i] + c.offset[i];
     if (c.offset[rank - 2] >= nlat || c.offset[rank - 1] >= nlon) continue;
     (tiles.get(p) ?? tiles.set(p, []).get(p)!).push(c);
   }
-  return { rank, chunkDims: layout.chunkDims, tiles, filters, bigEndian: !meta.littleEndian };
+  return { rank, chunkDims: layout.chunkDims, tiles, filters, bigEndian: d.bigEndian };
 }
 
 export async function readTiles(raw: RawFile, pool: Pool<Buffer>, idx: PlaneIndex, v: Var, plane: number, row0: number, row1: number): Promise<NumArray> {
@@ -62,7 +70,8 @@ export async function readTiles(raw: RawFile, pool: Pool<Buffer>, idx: PlaneInde
       for (let i = idx.filters.length - 1; i >= 0; i--) {
         if (t.filterMask & (1 << i)) continue;
         const f = idx.filters[i];
-        if (f === 1) bytes = await inflateAsync(bytes, { chunkSize: Math.max(16384, clat * clon * size + 64) }); // one output buffer: ~2× faster than 16 KB pieces
+        // One output buffer (~2× faster than 16 KB pieces), and no more than a chunk holds (+ fletcher32).
+        if (f === 1) bytes = await inflateAsync(bytes, { chunkSize: Math.max(16384, clat * clon * size + 64), maxOutputLength: clat * clon * size + 4 });
         else if (f === 2) bytes = unshuffle(bytes, size);
         else if (f === 3) bytes = bytes.subarray(0, bytes.length - 4);
       }
@@ -77,13 +86,4 @@ export async function readTiles(raw: RawFile, pool: Pool<Buffer>, idx: PlaneInde
     }),
   );
   return out;
-}
-
-function unshuffle(b: Buffer, size: number): Buffer {
-if (size === 1) return b;
-const n = Math.floor(b.length / size);
-const out = Buffer.alloc(b.length);
-for (let k = 0; k < size; k++) for (let i = 0; i < n; i++) out[i * size + k] = b[k * n + i];
-b.copy(out, n * size, n * size);
-return out;
 }

@@ -1,63 +1,52 @@
 /**
- * NetCDF-4 input. h5wasm reads the metadata and small variables; the big lat×lon variables are
- * read chunk by chunk with plain file reads and Node's zlib (async, so inflating runs on libuv's
- * threads while JS works on the previous plane). Files whose layout the chunk reader does not
- * know fall back to h5wasm hyperslabs, which is slower but reads anything HDF5 can.
+ * NetCDF-4 input. Metadata and small variables are read in plain JS (nc4-plain.ts) when the
+ * file's HDF5 structures are the ones netCDF-C writes, else through h5wasm (nc4-h5wasm.ts).
+ * The big lat×lon variables are read chunk by chunk with plain file reads and Node's zlib (async,
+ * so inflating runs on libuv's threads while JS works on the previous plane); layouts the chunk
+ * reader does not know fall back to h5wasm hyperslabs, which is slower but reads anything.
  */
 import { closeSync, openSync } from 'node:fs';
-import type { Attr, Dim, NcType, NumArray, Source, Var } from '../model.js';
+import type { Attr, Dim, NumArray, Source, Var } from '../model.js';
 import { RawFile } from '../hdf5/chunk-index.js';
 import { planeIndex, readTiles, type PlaneIndex } from './chunk-planes.js';
-import { loadH5, type H5 } from './h5.js';
+import { netcdfModel } from './nc4-model.js';
+import { H5wasmFile } from './nc4-h5wasm.js';
+import { PlainNc4 } from './nc4-plain.js';
 import { Pool } from '../stream.js';
-
-const INTERNAL_ATTRS = new Set(['CLASS', 'NAME', 'DIMENSION_LIST', 'REFERENCE_LIST', '_Netcdf4Coordinates', '_Netcdf4Dimid', '_NCProperties', '_nc3_strict', '_SuperblockVersion', '_IsNetcdf4']);
-const PHONY_DIM = 'This is a netCDF dimension but not a netCDF variable';
-
-/* eslint-disable @typescript-eslint/no-explicit-any */
-function ncType(meta: any): NcType {
-  if (meta.type === 1) return meta.size === 8 ? 'double' : meta.size === 4 ? 'float' : unsupported(meta);
-  if (meta.type === 0) {
-    const t = ({ 1: 'byte', 2: 'short', 4: 'int' } as Record<number, NcType>)[meta.size];
-    if (!t) return unsupported(meta);
-    return meta.signed ? t : (('u' + t) as NcType);
-  }
-  if (meta.type === 3) return 'char';
-  return unsupported(meta);
-}
-function unsupported(meta: any): never {
-  throw new Error(`unsupported HDF5 data type (class ${meta.type}, size ${meta.size})`);
-}
-
-function readAttrs(obj: any): Attr[] {
-  const out: Attr[] = [];
-  for (const name of Object.keys(obj.attrs)) {
-    if (INTERNAL_ATTRS.has(name)) continue;
-    const a = obj.attrs[name];
-    const type = ncType(a.metadata);
-    const v = a.value;
-    out.push({ name, type, value: type === 'char' ? String(Array.isArray(v) ? v.join('') : v) : Array.from(ArrayBuffer.isView(v) ? (v as any) : [v], Number) });
-  }
-  return out;
-}
-
 
 export class Nc4Source implements Source {
   readonly format = 'NetCDF-4' as const;
   dims: Dim[] = [];
   vars: Var[] = [];
   globalAttrs: Attr[] = [];
-  private file: any;
+  /** Which reader supplied the metadata (for tests and logs). */
+  reader: 'plain' | 'h5wasm' = 'plain';
+  private plain: PlainNc4 | null = null;
+  private h5: H5wasmFile | null = null;
   private raw!: RawFile;
   private fd = -1;
   private planeIndex = new Map<string, PlaneIndex | null>();
   private readonly rawPool = new Pool((n) => Buffer.allocUnsafe(Math.ceil(n * 1.1))); // slack: compressed sizes vary
 
+  private constructor(private readonly path: string) {}
+
   static async open(path: string): Promise<Nc4Source> {
-    const h5 = await loadH5();
-    const s = new Nc4Source();
+    const s = new Nc4Source(path);
     try {
-      s.init(h5, path);
+      s.fd = openSync(path, 'r');
+      s.raw = new RawFile(s.fd);
+      let described;
+      try {
+        s.plain = new PlainNc4(s.raw);
+        described = { globalAttrs: s.plain.globalAttrs, datasets: s.plain.datasets };
+      } catch {
+        // Unknown structures, or a damaged file: h5wasm either reads it or gives HDF5's own error.
+        s.plain = null;
+        s.reader = 'h5wasm';
+        described = await (await s.hdf5()).describe();
+      }
+      s.globalAttrs = described.globalAttrs;
+      Object.assign(s, netcdfModel(described.datasets));
     } catch (e) {
       s.close();
       throw e;
@@ -65,71 +54,32 @@ export class Nc4Source implements Source {
     return s;
   }
 
-  private init(h5: H5, path: string) {
-    this.file = new h5.File(path, 'r');
-    this.fd = openSync(path, 'r');
-    this.raw = new RawFile(this.fd);
-    this.globalAttrs = readAttrs(this.file);
-    const datasets: Array<[string, any]> = [];
-    for (const name of this.file.keys()) {
-      const d = this.file.get(name);
-      if (d instanceof h5.Dataset) datasets.push([name, d]);
-    }
-    for (const [name, d] of datasets) {
-      if (d.attrs.CLASS?.value !== 'DIMENSION_SCALE') continue;
-      const max = (d.metadata.maxshape ?? d.shape)[0];
-      this.dims.push({ name, size: d.shape[0], unlimited: max > 2 ** 53 });
-    }
-    for (const [name, d] of datasets) {
-      const isScale = d.attrs.CLASS?.value === 'DIMENSION_SCALE';
-      if (isScale && String(d.attrs.NAME?.value ?? '').startsWith(PHONY_DIM)) continue;
-      const shape: number[] = d.shape ?? [];
-      let dims: string[];
-      if (isScale) dims = [name];
-      else if (d.attrs.DIMENSION_LIST) dims = (d.attrs.DIMENSION_LIST.value as any[]).map((r: any) => this.file.dereference(Array.isArray(r) ? r[0] : r)?.path?.replace(/^\//, '') ?? '?');
-      else dims = shape.map((n, i) => this.phonyDim(n, i));
-      this.vars.push({ name, dims, shape, type: ncType(d.metadata), attrs: readAttrs(d) });
-    }
-  }
-
-  private phonyDim(size: number, i: number): string {
-    const name = `phony_dim_${i}_${size}`;
-    if (!this.dims.some((x) => x.name === name)) this.dims.push({ name, size, unlimited: false });
-    return name;
+  private async hdf5(): Promise<H5wasmFile> {
+    this.h5 ??= await H5wasmFile.open(this.path);
+    return this.h5;
   }
 
   readAll(name: string): NumArray {
-    const v = this.file.get(name).value;
-    return ArrayBuffer.isView(v) ? (v as NumArray) : Float64Array.from([Number(v)]);
+    if (this.plain) return this.plain.readAll(name);
+    return this.h5!.readAll(name);
   }
 
   private index(name: string): PlaneIndex | null {
-    if (!this.planeIndex.has(name)) this.planeIndex.set(name, planeIndex(this.raw, this.file.get(name)));
+    if (!this.planeIndex.has(name)) this.planeIndex.set(name, planeIndex(this.raw, this.plain ? this.plain.stored(name) : this.h5!.stored(name)));
     return this.planeIndex.get(name)!;
   }
 
   async readPlane(name: string, plane: number, row0: number, row1: number): Promise<NumArray> {
     const v = this.vars.find((x) => x.name === name)!;
     const idx = this.index(name);
-    return idx ? readTiles(this.raw, this.rawPool, idx, v, plane, row0, row1) : this.slicePlane(v, plane, row0, row1);
-  }
-
-  private slicePlane(v: Var, plane: number, row0: number, row1: number): NumArray {
-    const lead = v.shape.slice(0, -2);
-    const ranges: Array<[number, number]> = [];
-    let p = plane;
-    for (let i = lead.length - 1; i >= 0; i--) {
-      const k = p % lead[i];
-      p = Math.floor(p / lead[i]);
-      ranges.unshift([k, k + 1]);
-    }
-    return this.file.get(v.name).slice([...ranges, [row0, row1], []]) as NumArray;
+    return idx ? readTiles(this.raw, this.rawPool, idx, v, plane, row0, row1) : (await this.hdf5()).slicePlane(v, plane, row0, row1);
   }
 
   close() {
     try {
-      this.file?.close();
+      this.h5?.close();
     } finally {
+      this.h5 = null;
       if (this.fd >= 0) closeSync(this.fd);
       this.fd = -1;
     }
