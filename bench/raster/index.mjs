@@ -4,37 +4,16 @@
 // the same one a worker thread forks), driven over IPC exactly as the processor drives it;
 // peak RSS is that child's VmHWM, reset before each clip. gdalwarp runs with a clean
 // environment (its defaults, as an operator would run it); time is the better of two runs.
-import { fork } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startChild } from './child.mjs';
 import { globalTif } from './make-global.mjs';
 import { peakRssMB, resetPeak, timeCommand } from './measure.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
 const out = join(here, '..', 'out', 'raster');
-
-function startChild() {
-  const child = fork(join(root, 'dist', 'subsetd.cjs'), ['__gdal-child'], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  let next = 1;
-  const pending = new Map();
-  child.on('message', (m) => {
-    const p = pending.get(m.id);
-    if (!p || m.t === 'progress') return;
-    pending.delete(m.id);
-    if (m.t === 'done') p.resolve(m.result);
-    else p.reject(new Error(m.message));
-  });
-  const ping = setInterval(() => child.connected && child.send({ t: 'ping' }), 2000);
-  const run = (op, args) =>
-    new Promise((resolve, reject) => {
-      const id = next++;
-      pending.set(id, { resolve, reject });
-      child.send({ t: 'run', id, op, args });
-    });
-  return { child, run, stop: () => (clearInterval(ping), child.kill()) };
-}
 
 async function loadRegion(id) {
   // The shipped boundary set, as the service stores it (compact for the raster clip).

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { apiBoundaryStore, boundaryStoreFor, stateDirOfWorkDir } from '../../src/boundaries-store/runtime.js';
 import { gdalChild } from '../../src/gdal/child-client.js';
 import type { ClipRasterArgs, ClipRasterResult } from '../../src/gdal/ops/clip-raster.js';
+import { COMPRESSIONS, type Compression } from '../../src/gdal/ops/compression.js';
 import type { Process } from '../../src/processes/types.js';
 import { compactRegion } from '../../src/regions/antimeridian.js';
 import { resolveDataPath } from '../../src/regions/data-path.js';
@@ -31,6 +32,7 @@ export const clipRasterProcess: Process = {
       variable: { title: 'NetCDF variable', description: 'For files with several variables.', schema: { type: 'string', pattern: '^[A-Za-z0-9_.\\-]{1,128}$' }, minOccurs: 0 },
       ...REGION_INPUTS,
       crop: { title: 'Crop', description: '"polygon": outside pixels set to nodata; "bbox": the region\'s bounding box only.', schema: { type: 'string', enum: ['polygon', 'bbox'], default: 'polygon' }, minOccurs: 0 },
+      compression: { title: 'Compression', description: 'Of the COG: "zstd" (level 1, fastest), "deflate" (for readers older than GDAL 2.3), "lzw" or "none".', schema: { type: 'string', enum: [...COMPRESSIONS], default: 'zstd' }, minOccurs: 0 },
     },
     outputs: {
       raster: { title: 'Clipped raster (COG)', schema: { type: 'string', contentMediaType: COG_TYPE } },
@@ -53,6 +55,7 @@ export const clipRasterProcess: Process = {
       parts,
       bbox,
       crop: inputs.crop === 'bbox' ? 'bbox' : 'polygon',
+      compression: (inputs.compression as Compression | undefined) ?? 'zstd',
       out: join(ctx.workDir, file),
       tmpDir: join(ctx.workDir, '.tmp'),
     };

@@ -55,6 +55,26 @@ describe('clip-raster', () => {
     expect(execFileSync('gdalinfo', [path]).toString()).toContain('LAYOUT=COG');
   });
 
+  it('reads only the blocks a thin diagonal polygon touches, with gdalwarp\'s pixels', async () => {
+    // Luxembourg's elevation at 16× (1520 × 1440 px, 6 × 6 cells of 256): a band from the NW to
+    // the SE corner touches under half of the window, the rest is never read.
+    execFileSync('gdal_translate', ['-q', '-outsize', '1600%', '1600%', '-r', 'bilinear', '-co', 'TILED=YES', join(data, 'elev.tif'), join(data, 'elev16.tif')]);
+    const info16 = JSON.parse(execFileSync('gdalinfo', ['-json', join(data, 'elev16.tif')]).toString());
+    const [[w, n], , [e, s]] = [info16.cornerCoordinates.upperLeft, null, info16.cornerCoordinates.lowerRight];
+    const dx = (e - w) * 0.08;
+    const polygon = { type: 'Polygon', coordinates: [[[w, n], [w + dx, n], [e, s + (n - s) * 0.08], [e, s], [e - dx, s], [w, n - (n - s) * 0.08], [w, n]]] };
+    const { path, info } = await clip({ dataset: 'elev16.tif', polygon });
+    expect(info.stages.touched).toBeLessThan(0.6);
+    const cut = join(tmp, 'diagonal.geojson');
+    writeFileSync(cut, JSON.stringify({ type: 'Feature', properties: {}, geometry: polygon }));
+    const ref = join(tmp, 'ref-diagonal.tif');
+    execFileSync('gdalwarp', ['-q', '-overwrite', '-cutline', cut, '-crop_to_cutline', '-dstnodata', '-32768', join(data, 'elev16.tif'), ref]);
+    const [ours, theirs] = [readGrid(path), readGrid(ref)];
+    expect([ours.width, ours.height]).toEqual([theirs.width, theirs.height]);
+    expect(diffCount(ours, theirs)).toBe(0);
+    expect(ours.bands[0].filter((v) => v !== -32768).length).toBeGreaterThan(10_000);
+  });
+
   it('clips to a shipped boundary (LUX) exactly as gdalwarp does with the same outline', async () => {
     const { path } = await clip({ dataset: 'elev.tif', boundary: 'LUX' });
     const outline = await svc.json('/boundaries/admin0/LUX');
