@@ -4,12 +4,12 @@
 // the same one a worker thread forks), driven over IPC exactly as the processor drives it;
 // peak RSS is that child's VmHWM, reset before each clip. gdalwarp runs with a clean
 // environment (its defaults, as an operator would run it); time is the better of two runs.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startChild } from './child.mjs';
 import { globalTif } from './make-global.mjs';
-import { peakRssMB, resetPeak, timeCommand } from './measure.mjs';
+import { cpuSeconds, peakRssMB, resetPeak, timeCommand } from './measure.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -51,16 +51,37 @@ export default async function run() {
       rows.push({ metric: `clip ${id} time`, value: o.seconds, unit: 's', peer: 'gdalwarp', peerValue: t.seconds, ratio: o.seconds / t.seconds, target: `≤ ${timeTarget}×`, ok: o.seconds / t.seconds <= timeTarget });
       rows.push({ metric: `clip ${id} peak RSS`, value: o.rssMB, unit: 'MB', peer: 'gdalwarp', peerValue: t.rssMB, ratio: o.rssMB / t.rssMB, ...(rssTarget ? { target: `≤ ${rssTarget}×`, ok: o.rssMB / t.rssMB <= rssTarget } : {}) });
     }
-    // A package's clips run at once in one child (libuv pool): both cores, so 3 clips take
-    // well under 3x one. Compared with the same clips one after another.
-    const three = await Promise.all(['FRA', 'POL', 'ESP'].map(loadRegion));
-    let t0 = performance.now();
-    for (const [i, r] of three.entries()) await clip('seq', r, `seq-${i}`);
-    const sequential = (performance.now() - t0) / 1000;
-    t0 = performance.now();
-    await Promise.all(three.map((r, i) => clip('par', r, `par-${i}`)));
-    const parallel = (performance.now() - t0) / 1000;
-    rows.push({ metric: 'package: 3 clips at once (FRA, POL, ESP) vs one after another', value: parallel, unit: 's', peer: 'sequential', peerValue: sequential, ratio: parallel / sequential, target: '< 0.8× (both cores)', ok: parallel / sequential < 0.8 });
+    // A package: 3 datasets for one country in one job, clipped at once in one child (libuv
+    // pool), against the same clips one after another. The datasets are hard links of the
+    // global GeoTIFF (three 2 GB rasters would not fit the bench's budget; the work per clip is
+    // the same). One clip alone already keeps ~1.4 cores busy (multi-threaded COG compression),
+    // so "both cores" is read from the child's CPU time over wall time.
+    const ind = await loadRegion('IND');
+    const sets = [1, 2, 3].map((k) => {
+      const f = join(out, `dataset-${k}.tif`);
+      if (!existsSync(f)) linkSync(src, f);
+      return f;
+    });
+    const clipSet = (f, name) => call('clip-raster', { src: f, parts: ind.parts, bbox: ind.bbox, crop: 'polygon', out: join(out, 'tmp', `${name}.tif`), tmpDir: join(out, 'tmp', `${name}.work`) });
+    const timed = async (fn) => {
+      const c0 = cpuSeconds(child.pid);
+      const t0 = performance.now();
+      await fn();
+      const wall = (performance.now() - t0) / 1000;
+      return { wall, cores: (cpuSeconds(child.pid) - c0) / wall };
+    };
+    let seq = { wall: Infinity };
+    let par = { wall: Infinity };
+    for (let k = 0; k < 2; k++) {
+      const s1 = await timed(async () => {
+        for (const [i, f] of sets.entries()) await clipSet(f, `seq-${i}`);
+      });
+      const p1 = await timed(() => Promise.all(sets.map((f, i) => clipSet(f, `par-${i}`))));
+      if (s1.wall < seq.wall) seq = s1;
+      if (p1.wall < par.wall) par = p1;
+    }
+    rows.push({ metric: 'package: 3 datasets for IND at once vs one after another', value: par.wall, unit: 's', peer: 'sequential', peerValue: seq.wall, ratio: par.wall / seq.wall, target: '< 1×', ok: par.wall < seq.wall });
+    rows.push({ metric: 'package: cores busy (child CPU s / wall s), at once vs in turn', value: par.cores, unit: 'cores', peer: 'sequential', peerValue: seq.cores, target: '≥ 1.7 (both cores)', ok: par.cores >= 1.7 });
   } finally {
     stop();
     rmSync(join(out, 'tmp'), { recursive: true, force: true });
@@ -69,4 +90,3 @@ export default async function run() {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) console.log(JSON.stringify(await run(), null, 2));
-void readFileSync;

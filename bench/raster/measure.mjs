@@ -44,3 +44,9 @@ export async function timeJob(url, processId, inputs) {
   if (res.status !== 200) throw new Error(`${processId} failed: ${JSON.stringify(body)}`);
   return { seconds, body };
 }
+
+/** CPU seconds (user + system, all threads) a live process has used. */
+export function cpuSeconds(pid) {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
