@@ -22,7 +22,8 @@ const ROUNDS = Number(process.env.BENCH_NETCDF_ROUNDS ?? 2);
 
 async function countryParts(iso) {
   const out = join(tmp, 'boundaries.cjs');
-  await esbuild.build({ entryPoints: [join(root, 'src/boundaries/index.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: out, logLevel: 'error' });
+  // As scripts/build.mjs bundles it: import.meta.url (where the topologies are looked up) is the bundle's URL.
+  await esbuild.build({ entryPoints: [join(root, 'src/boundaries/index.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: out, logLevel: 'error', define: { 'import.meta.url': '__bundle_url' }, banner: { js: "var __bundle_url = require('url').pathToFileURL(__filename).href;" } });
   const { createRequire } = await import('node:module');
   return createRequire(import.meta.url)(out).getCountry(iso);
 }
