@@ -5,7 +5,7 @@
  */
 import { copyFileSync, linkSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { apiBoundaryStore, boundaryStoreFor, stateDirOfWorkDir } from '../../src/boundaries-store/runtime.js';
+import { apiBoundaryStore, boundaryStoreFor } from '../../src/boundaries-store/runtime.js';
 import { buildPackage } from '../../src/datasets/package-builder.js';
 import { boundaryKey, hostedDatasets, packagesRoot } from '../../src/datasets/runtime.js';
 import { gdalChild } from '../../src/gdal/child-client.js';
@@ -36,19 +36,19 @@ const packageProcess: Process = {
       reused: { title: 'Dataset-versions reused from earlier jobs', schema: { type: 'array', items: { type: 'string' } } },
     },
   },
-  validate(inputs) {
+  validate(inputs, env) {
     if (inputs.boundary === undefined) throw new InputError('boundary', 'is required');
     validateRegion(inputs, apiBoundaryStore());
-    const hosted = new Set(hostedDatasets().map((d) => d.id));
+    const hosted = new Set(hostedDatasets(env.datasetsFile ?? '').map((d) => d.id));
     for (const [i, id] of (inputs.datasets as string[]).entries()) if (!hosted.has(id)) throw new InputError(`datasets[${i}]`, `no hosted dataset "${id}" (see GET /datasets)`);
   },
   async execute(inputs, ctx) {
-    const stateDir = stateDirOfWorkDir(ctx.workDir);
+    const { stateDir } = ctx;
     const set = String(inputs.boundarySet ?? DEFAULT_SET);
     const b = boundaryStoreFor(stateDir).get(set, String(inputs.boundary));
     if (!b) throw new InputError('boundary', `no boundary "${inputs.boundary}" in set "${set}"`);
     const wanted = inputs.datasets as string[];
-    const datasets = hostedDatasets().filter((d) => wanted.includes(d.id));
+    const datasets = hostedDatasets(ctx.datasetsFile).filter((d) => wanted.includes(d.id));
     if (datasets.length !== wanted.length) throw new InputError('datasets', 'a dataset is no longer hosted');
     const versions = { subsetd: VERSION, ...(await gdalChild().run<Record<string, string>>('versions', {}, { signal: ctx.signal })) };
     const key = boundaryKey(set, b.id);

@@ -4,7 +4,7 @@
  * GDAL child process (src/gdal/child-client.ts); this thread only resolves inputs and reports.
  */
 import { join } from 'node:path';
-import { apiBoundaryStore, boundaryStoreFor, stateDirOfWorkDir } from '../../src/boundaries-store/runtime.js';
+import { apiBoundaryStore, boundaryStoreFor } from '../../src/boundaries-store/runtime.js';
 import { gdalChild } from '../../src/gdal/child-client.js';
 import type { ClipRasterArgs, ClipRasterResult } from '../../src/gdal/ops/clip-raster.js';
 import { COMPRESSIONS, type Compression } from '../../src/gdal/ops/compression.js';
@@ -44,8 +44,7 @@ export const clipRasterProcess: Process = {
     validateRegion(inputs, apiBoundaryStore());
   },
   async execute(inputs, ctx) {
-    const stateDir = stateDirOfWorkDir(ctx.workDir);
-    const region = resolveRegion(inputs, () => boundaryStoreFor(stateDir));
+    const region = resolveRegion(inputs, () => boundaryStoreFor(ctx.stateDir));
     const { parts, bbox } = compactRegion(region.parts);
     const file = `${region.label}.tif`;
     ctx.progress(1, `clipping ${inputs.dataset} to ${region.label}`);

@@ -4,7 +4,7 @@
  * thread's GDAL child like clip-raster.
  */
 import { join } from 'node:path';
-import { boundaryStoreFor, apiBoundaryStore, stateDirOfWorkDir } from '../../src/boundaries-store/runtime.js';
+import { boundaryStoreFor, apiBoundaryStore } from '../../src/boundaries-store/runtime.js';
 import { cutAtAntimeridian } from '../../src/boundaries-store/antimeridian-cut.js';
 import { gdalChild } from '../../src/gdal/child-client.js';
 import type { ClipVectorArgs, ClipVectorResult, VectorFormat } from '../../src/gdal/ops/clip-vector.js';
@@ -46,7 +46,7 @@ export const clipVectorProcess: Process = {
     validateRegion(inputs, apiBoundaryStore());
   },
   async execute(inputs, ctx) {
-    const region = resolveRegion(inputs, () => boundaryStoreFor(stateDirOfWorkDir(ctx.workDir)));
+    const region = resolveRegion(inputs, () => boundaryStoreFor(ctx.stateDir));
     const format = (inputs.format as VectorFormat) ?? 'GPKG';
     const file = `${region.label}.${VECTOR_FORMATS[format].ext}`;
     const args: ClipVectorArgs = {

@@ -1,18 +1,13 @@
 /**
- * Where the boundary store is, per thread. Processors get no config: the API thread learns the
- * state dir when its routes are mounted (src/server/routes/geo-mount.ts), and a worker thread
- * derives it from its job's work dir, which src/jobs/job-files.ts puts at <state>/work/<id>.
+ * The boundary store, per thread: the API thread's is the one its routes were mounted with
+ * (src/server/routes/geo-mount.ts), which validation checks regions against; a worker thread
+ * opens a read-only view of the store in its job's state dir (ExecuteContext.stateDir).
  */
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { BoundaryStore } from './store.js';
 
 let apiStore: BoundaryStore | null = null;
 const readers = new Map<string, BoundaryStore>();
-
-export function stateDirOfWorkDir(workDir: string): string {
-  return resolve(workDir, '..', '..');
-}
 
 export function setApiBoundaryStore(store: BoundaryStore | null) {
   apiStore = store;

@@ -1,13 +1,12 @@
 /**
- * The datasets file as this thread sees it: SUBSETD_DATASETS is exported to process.env by the
- * geo mount at start-up (src/server/routes/geo-mount.ts), which worker threads inherit.
+ * The datasets file (SUBSETD_DATASETS, handed to processors in their context), read once per
+ * thread and file: start-up has validated it already.
  */
 import { loadDatasets, type Dataset } from './datasets.js';
 
 let cached: { file: string; list: Dataset[] } | null = null;
 
-export function hostedDatasets(): Dataset[] {
-  const file = process.env.SUBSETD_DATASETS ?? '';
+export function hostedDatasets(file: string): Dataset[] {
   if (!cached || cached.file !== file) cached = { file, list: loadDatasets(file) };
   return cached.list;
 }

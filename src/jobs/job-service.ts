@@ -34,7 +34,7 @@ export class JobService {
   /** Throws InputError (-> 400) for bad inputs; the caller checks the process exists. */
   async submit(processId: string, rawInputs: unknown, opts: SubmitOptions = {}): Promise<{ job: JobRecord; created: boolean }> {
     const process = this.registry.get(processId)!;
-    const inputs = await this.registry.validate(processId, rawInputs, { dataRoot: this.config.dataRoot, uploadDir: opts.uploadDir });
+    const inputs = await this.registry.validate(processId, rawInputs, { dataRoot: this.config.dataRoot, uploadDir: opts.uploadDir, datasetsFile: this.config.datasets });
     const key = dedupKey(processId, process.description.version, { inputs, extra: opts.dedupExtra ?? null });
     const r = await this.store.create({ id: opts.id, processId, inputs, dedupKey: key, meta: opts.meta, maxAttempts: this.config.maxAttempts });
     if (r.created) this.log.info({ job: r.job.id, process: processId, status: 'accepted' }, 'job accepted');

@@ -94,6 +94,8 @@ export function runJob(job: JobRecord, d: RunDeps): RunningJob {
         inputs: job.inputs,
         workDir,
         dataRoot: config.dataRoot,
+        stateDir: config.stateDir,
+        datasetsFile: config.datasets,
         uploadDir: (await exists(uploadDir)) ? uploadDir : undefined,
         plugins: config.plugins,
       },

@@ -7,6 +7,8 @@ export interface WorkerTask {
   inputs: Record<string, unknown>;
   workDir: string;
   dataRoot: string;
+  stateDir: string;
+  datasetsFile: string;
   uploadDir?: string;
   plugins: string[];
   port: MessagePort;

@@ -29,6 +29,8 @@ export default async function runTask(task: WorkerTask): Promise<WorkerOutcome> 
       jobId: task.jobId,
       workDir: task.workDir,
       dataRoot: task.dataRoot,
+      stateDir: task.stateDir,
+      datasetsFile: task.datasetsFile,
       uploadDir: task.uploadDir,
       signal: ac.signal,
       progress(percent, message) {

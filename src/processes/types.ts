@@ -58,6 +58,10 @@ export interface ExecuteContext {
   workDir: string;
   /** Read-only input root (SUBSETD_DATA_ROOT), absolute. */
   dataRoot: string;
+  /** The service's state directory (SUBSETD_STATE_DIR): boundary store, packages. */
+  stateDir: string;
+  /** The datasets file (SUBSETD_DATASETS), '' when none is configured. */
+  datasetsFile: string;
   /** Directory for uploads that came with the request (absolute), if any. */
   uploadDir?: string;
   /** Percent 0..100. Also counts as a heartbeat: call it at least every few seconds. */
@@ -82,6 +86,8 @@ export interface Process {
 export interface ValidateEnv {
   dataRoot: string;
   uploadDir?: string;
+  /** The datasets file (SUBSETD_DATASETS), '' or absent when none is configured. */
+  datasetsFile?: string;
 }
 
 export interface ProcessorFamily {

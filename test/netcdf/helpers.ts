@@ -32,6 +32,8 @@ export async function runJob(root: string, inputs: Record<string, unknown>, opts
     jobId: `job${++jobNo}-0123456789abcdef`,
     workDir,
     dataRoot: root,
+    stateDir: workDir,
+    datasetsFile: '',
     uploadDir: opts.uploadDir,
     progress: (p) => progress.push(p),
     signal: opts.signal ?? new AbortController().signal,

@@ -106,7 +106,7 @@ describe('dismissal', () => {
     const { tmpdir } = await import('node:os');
     const { proc } = await import('./helpers.js');
     const workDir = mkdtempSync(join(tmpdir(), 'subsetd-nc-abort-'));
-    const p = proc.execute({ paths: [rel], operations: [{ operation: 'mask_landonly' }] }, { jobId: 'abort-job-0000', workDir, dataRoot: root, progress: () => ac.abort(new Error('dismissed')), signal: ac.signal, log: () => {} });
+    const p = proc.execute({ paths: [rel], operations: [{ operation: 'mask_landonly' }] }, { jobId: 'abort-job-0000', workDir, dataRoot: root, stateDir: workDir, datasetsFile: '', progress: () => ac.abort(new Error('dismissed')), signal: ac.signal, log: () => {} });
     await expect(p).rejects.toThrow();
     expect(readdirSync(workDir).filter((f) => f.endsWith('.nc'))).toEqual([]);
     expect(existsSync(join(workDir, 'README.txt'))).toBe(false);
