@@ -3,7 +3,7 @@
  * which reads anything HDF5 can: on netCDF-C files, cdo and ncks outputs and our own outputs,
  * both must give the same dimensions, variables, attributes and coordinate values.
  */
-import { copyFileSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RawFile } from '../../processors/netcdf/hdf5/chunk-index.js';
@@ -88,4 +88,45 @@ describe('plain-JS NetCDF-4 reader', () => {
     expect(() => readRoot(new RawFile(openSync(join(tmp, 'fake.nc'), 'r')))).toThrow(Unsupported);
     await expect(Nc4Source.open(join(tmp, 'fake.nc'))).rejects.toThrow(); // h5wasm cannot read the fake either
   });
+});
+
+describe('plain-JS reader on damaged metadata', () => {
+  // Deterministic pseudo-random damage (a fixed LCG), so a failure can be replayed.
+  let seed = 20261201;
+  const rand = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed % n;
+  };
+
+  it('300 files with bytes flipped in their metadata each open or fail with an Error, never hang or crash', async () => {
+    const good = readFileSync(files.netcdfC);
+    const f = join(tmp, 'flipped.nc');
+    // The metadata of a netCDF-C file sits in its first few KB and after the data (attributes
+    // written at close); the chunks in between are covered by robustness.test.ts.
+    const head = 4096;
+    const tail = 4096;
+    let opened = 0;
+    let failed = 0;
+    for (let i = 0; i < 300; i++) {
+      const b = Buffer.from(good);
+      for (let k = 0, n = 1 + rand(4); k < n; k++) {
+        const pos = rand(2) ? rand(head) : b.length - 1 - rand(tail);
+        b[pos] ^= 1 << rand(8);
+      }
+      writeFileSync(f, b);
+      const fd = openSync(f, 'r');
+      try {
+        const p = new PlainNc4(new RawFile(fd));
+        for (const d of p.datasets) if (d.shape.length <= 1) p.readAll(d.name);
+        opened++;
+      } catch (e) {
+        expect(e).toBeInstanceOf(Error);
+        failed++;
+      } finally {
+        closeSync(fd);
+      }
+    }
+    expect(opened + failed).toBe(300);
+    expect(failed).toBeGreaterThan(0);
+  }, 60_000);
 });
