@@ -49,7 +49,7 @@ export default async function runTask(task: WorkerTask): Promise<WorkerOutcome> 
     const err = e as Error & { retryable?: boolean; input?: string };
     const code = err.name === 'InputError' ? 'invalid-input' : ac.signal.aborted ? 'aborted' : 'processing-error';
     const message = err.name === 'InputError' && err.input ? `${err.input}: ${err.message}` : err.message || String(e);
-    return { ok: false, error: { message, retryable: err.retryable === true, code } };
+    return { ok: false, error: { message, retryable: err.retryable === true, code, ...(code === 'invalid-input' && err.input ? { input: err.input } : {}) } };
   } finally {
     clearInterval(beat);
     port.close();

@@ -23,6 +23,8 @@ export interface JobError {
   retryable: boolean;
   /** OGC exception type URI suffix or our own code, e.g. 'timeout', 'worker-crashed'. */
   code?: string;
+  /** With code 'invalid-input': the input found bad while running (e.g. a raster variable). */
+  input?: string;
 }
 
 export interface JobRecord {

@@ -75,6 +75,29 @@ describe('clip-raster', () => {
     expect(ours.bands[0].filter((v) => v !== -32768).length).toBeGreaterThan(10_000);
   });
 
+  it('clips a projected 6-band scene (Landsat-7, UTM 25S) to a lon/lat polygon as gdalwarp does', async () => {
+    copyFileSync(samples.l7Tif(), join(data, 'l7.tif'));
+    const info7 = JSON.parse(execFileSync('gdalinfo', ['-json', join(data, 'l7.tif')]).toString());
+    const ring = info7.wgs84Extent.coordinates[0] as Array<[number, number]>;
+    const xs = ring.map((p) => p[0]);
+    const ys = ring.map((p) => p[1]);
+    const [w, e, s, n] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+    // A triangle inside the scene: its edges cross pixels obliquely in UTM.
+    const polygon = { type: 'Polygon', coordinates: [[[w + 0.2 * (e - w), s + 0.15 * (n - s)], [w + 0.85 * (e - w), s + 0.3 * (n - s)], [w + 0.4 * (e - w), s + 0.85 * (n - s)], [w + 0.2 * (e - w), s + 0.15 * (n - s)]]] };
+    const { path, info } = await clip({ dataset: 'l7.tif', polygon });
+    expect(info.bands).toBe(6);
+    expect(info.stages.touched).toBeGreaterThan(0);
+    expect(info.crs).toBe('EPSG:31985');
+    const cut = join(tmp, 'l7-triangle.geojson');
+    writeFileSync(cut, JSON.stringify({ type: 'Feature', properties: {}, geometry: polygon }));
+    const ref = join(tmp, 'ref-l7.tif');
+    execFileSync('gdalwarp', ['-q', '-overwrite', '-cutline', cut, '-crop_to_cutline', '-dstnodata', '0', join(data, 'l7.tif'), ref]);
+    const [ours, theirs] = [readGrid(path), readGrid(ref)];
+    expect([ours.width, ours.height, ours.bands.length]).toEqual([theirs.width, theirs.height, 6]);
+    expect(diffCount(ours, theirs)).toBe(0);
+    expect(ours.bands[0].filter((v) => v !== 0).length).toBeGreaterThan(ours.width * ours.height * 0.3); // the triangle kept its pixels
+  });
+
   it('clips to a shipped boundary (LUX) exactly as gdalwarp does with the same outline', async () => {
     const { path } = await clip({ dataset: 'elev.tif', boundary: 'LUX' });
     const outline = await svc.json('/boundaries/admin0/LUX');
@@ -142,7 +165,8 @@ describe('clip-raster', () => {
     expect(info.bands).toBe(12);
     expect(readGrid(path).bands[0].some((v) => Number.isFinite(v) && v > -50 && v < 50)).toBe(true);
     const noVar = await svc.json('/processes/clip-raster/execution', post({ inputs: { dataset: 'bcsd.nc', bbox: [-100, 30, -90, 40] } }));
-    expect(noVar.status).toBe(500);
+    expect(noVar.status).toBe(400);
+    expect(noVar.body.field).toBe('inputs.variable');
     expect(noVar.body.detail).toMatch(/variable.*tas/);
   });
 

@@ -1,6 +1,7 @@
 /**
  * Real sample geodata from Debian packages (never committed): r-cran-terra's Luxembourg
- * elevation and cantons, r-cran-stars' CF NetCDF without a CRS, r-cran-sf's North Carolina
+ * elevation and cantons, r-cran-stars' CF NetCDF without a CRS and Landsat-7 scene (6 bands,
+ * UTM 25S), r-cran-sf's North Carolina
  * GeoPackage. Downloaded once with `apt-get download` and unpacked under test/.tmp/.
  */
 import { execFileSync } from 'node:child_process';
@@ -27,5 +28,6 @@ export const samples = {
   elevTif: () => unpack('r-cran-terra', 'terra/ex/elev.tif'),
   luxShp: () => unpack('r-cran-terra', 'terra/ex/lux.shp'),
   bcsdNc: () => unpack('r-cran-stars', 'stars/nc/bcsd_obs_1999.nc'),
+  l7Tif: () => unpack('r-cran-stars', 'stars/tif/L7_ETMs.tif'),
   ncGpkg: () => unpack('r-cran-sf', 'sf/gpkg/nc.gpkg'),
 };

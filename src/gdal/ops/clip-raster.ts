@@ -9,7 +9,7 @@ import type { Dataset } from 'gdal-async';
 import type { Bbox } from '../../regions/antimeridian.js';
 import type { MultiPolygonCoords } from '../../regions/geojson.js';
 import type { OpContext } from '../child-protocol.js';
-import { validPolygons, writeCutline } from './cutline.js';
+import { cutlineLayer, transformToSource, validPolygons } from './cutline.js';
 import type { Gdal } from './gdal-type.js';
 import { OpInputError } from './op-error.js';
 import { openRaster } from './open-raster.js';
@@ -85,10 +85,15 @@ export async function clipRaster(gdal: Gdal, a: ClipRasterArgs, ctx: OpContext):
     }
     // Not gdalwarp: the output grid is the source grid, so a window copy, an inverse burn of
     // nodata outside the polygon and a COG copy give gdalwarp's pixels in a third of its time.
-    const geom = validPolygons(gdal, parts);
+    let geom = validPolygons(gdal, parts);
     geom.srs = gdal.SpatialReference.fromUserInput('OGC:CRS84');
-    if (!src.srs!.isGeographic()) geom.transformTo(src.srs!);
-    const win = pixelWindow(src, geom.getEnvelope());
+    let extent = geom.getEnvelope();
+    if (!src.srs!.isGeographic()) {
+      const t = transformToSource(geom, src.srs!, Math.min(Math.abs(src.geoTransform![1]), Math.abs(src.geoTransform![5])));
+      extent = t.vertices.getEnvelope();
+      geom = t.dense;
+    }
+    const win = pixelWindow(src, extent);
     if (!win) throw new OpInputError('region', 'does not overlap the dataset');
     const stages: Record<string, number> = {};
     let t = performance.now();
@@ -98,8 +103,8 @@ export async function clipRaster(gdal: Gdal, a: ClipRasterArgs, ctx: OpContext):
       t = now;
     };
     const ndArgs = nodata === null ? [] : ['-a_nodata', String(nodata)];
-    writeCutline(`${tmp}.cutline.geojson`, geom);
-    const cutline = await gdal.openAsync(`${tmp}.cutline.geojson`);
+    // Same CRS object as the raster's: gdal_rasterize then transforms nothing (longitudes past 180 stay).
+    const cutline = cutlineLayer(gdal, geom, src.srs!);
     open.push(cutline);
     // Only where the polygon is can pixels survive the burn: without a nodata value to leave
     // elsewhere, the whole window is copied.
@@ -110,7 +115,9 @@ export async function clipRaster(gdal: Gdal, a: ClipRasterArgs, ctx: OpContext):
       progress_cb: (f: number) => ctx.progress(f * 35, 'reading window'),
     });
     lap('window');
-    if (nodata !== null) await gdal.rasterizeAsync(cut, cutline, ['-i', '-burn', String(nodata)], { progress_cb: (f: number) => ctx.progress(35 + f * 10, 'masking') });
+    // Every band: gdal_rasterize burns band 1 only unless told otherwise (one -b and -burn each).
+    const burn = Array.from({ length: cut.bands.count() }, (_, i) => ['-b', String(i + 1), '-burn', String(nodata)]).flat();
+    if (nodata !== null) await gdal.rasterizeAsync(cut, cutline, ['-i', ...burn], { progress_cb: (f: number) => ctx.progress(35 + f * 10, 'masking') });
     lap('mask');
     const levels = overviewLevels(cut.rasterSize.x, cut.rasterSize.y);
     if (a.overviews !== false && levels.length) await cut.buildOverviewsAsync('NEAREST', levels, undefined, { progress_cb: (f: number) => ctx.progress(45 + f * 10, 'overviews') });

@@ -66,6 +66,10 @@ export const processes = new Hono<AppEnv>()
     }
     const done = await deps.jobs.waitFor(job.id, deps.config.syncTimeout);
     if (done?.status === 'successful') return c.json(resultsDocument(done, base), 200);
+    // Bad input that only running could find (a raster without the named variable): the
+    // client's fault, so 400 with the input named, as validation would have answered.
+    if (done?.status === 'failed' && done.error?.code === 'invalid-input')
+      throw new ApiError(400, PROBLEM.invalidInput, 'Invalid input', done.message ?? 'invalid input', { jobID: job.id, ...(done.error.input ? { field: `inputs.${done.error.input}` } : {}) });
     if (done?.status === 'failed' || done?.status === 'dismissed')
       throw new ApiError(500, PROBLEM.jobFailed, 'Job failed', done.message ?? done.status, { jobID: job.id, retryable: done.error?.retryable ?? false });
     // Still running after SUBSETD_SYNC_TIMEOUT: answer as an async execution would.
