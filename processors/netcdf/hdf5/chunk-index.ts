@@ -30,6 +30,11 @@ export interface ChunkLayout {
 
 export const UNDEF = 2 ** 64 - 1;
 const MAX_HEADER_BLOCK = 16 * 2 ** 20;
+// Bounds on the work one object header may cause (a crafted one could chain its continuation
+// blocks back to themselves, or hold millions of empty messages).
+const MAX_HEADER_BYTES = 64 * 2 ** 20;
+const MAX_MESSAGES = 100_000;
+const MAX_CHUNKS = 4_000_000;
 
 export class RawFile {
   readonly size: number;
@@ -56,6 +61,8 @@ export interface Message {
   type: number;
   /** Bit 1: the message is shared (stored elsewhere). */
   flags: number;
+  /** Creation order (v2 headers that track it), else the message's position. */
+  order: number;
   data: Buffer;
   /** File position of the message data, and the checksummed span of its block (v2 headers). */
   pos: number;
@@ -73,6 +80,7 @@ export function headerMessages(f: RawFile, at: number): Message[] {
   if (sig === 'OHDR') {
     v2 = true;
     const h = f.read(at, 6 + 16 + 4 + 8);
+    if (h[4] !== 2) throw new Error(`unknown object header version ${h[4]}`);
     const flags = h[5];
     let o = 6;
     if (flags & 0x20) o += 16;
@@ -87,10 +95,14 @@ export function headerMessages(f: RawFile, at: number): Message[] {
     if (h[0] !== 1) throw new Error(`unknown object header version ${h[0]}`);
     blocks.push([at + 16, h.readUInt32LE(8), false]);
   }
+  const seen = new Set<number>();
+  let bytes = 0;
   for (let bi = 0; bi < blocks.length && bi < 1000; bi++) {
     const [pos, len, first] = blocks[bi];
     // Real header blocks are a few KB; a crafted length must not allocate gigabytes.
-    if (len > MAX_HEADER_BLOCK) throw new Error(`object header block of ${len} bytes`);
+    if (len > MAX_HEADER_BLOCK || (bytes += len) > MAX_HEADER_BYTES) throw new Error(`object header blocks too large (${len} bytes)`);
+    if (seen.has(pos)) throw new Error('object header continuation loops back');
+    seen.add(pos);
     const b = f.read(pos, len);
     let o = 0;
     let end = len;
@@ -107,11 +119,13 @@ export function headerMessages(f: RawFile, at: number): Message[] {
       const type = v2 ? b[o] : b.readUInt16LE(o);
       const size = v2 ? b.readUInt16LE(o + 1) : b.readUInt16LE(o + 2);
       const flags = v2 ? b[o + 3] : b[o + 4];
+      const order = v2 && crtOrder ? b.readUInt16LE(o + 4) : out.length;
       o += msgHead;
       if (o + size > end) throw new Error('object header message overruns its block');
       const data = b.subarray(o, o + size);
       if (type === 0x10) blocks.push([addr(data, 0), addr(data, 8), false]);
-      else out.push({ type, flags, data, pos: pos + o, sum });
+      else if (type !== 0) out.push({ type, flags, order, data, pos: pos + o, sum }); // 0: NIL (free space)
+      if (out.length > MAX_MESSAGES) throw new Error('too many object header messages');
       o += size;
     }
   }
@@ -129,15 +143,19 @@ export function chunkLayout(f: RawFile, ohdr: number, rank: number): ChunkLayout
   const btreeAddr = addr(d, 3);
   const chunkDims = Array.from({ length: rank }, (_, i) => d.readUInt32LE(11 + 4 * i));
   const chunks: ChunkEntry[] = [];
-  if (btreeAddr !== UNDEF) walk(f, btreeAddr, dimensionality, chunks, 0);
+  if (btreeAddr !== UNDEF) walk(f, btreeAddr, dimensionality, chunks, 0, -1, new Set());
   return { chunkDims, btreeAddr, chunks, addrPos: layout.pos + 3, sum: layout.sum };
 }
 
-function walk(f: RawFile, at: number, dimensionality: number, out: ChunkEntry[], depth: number) {
+/** `parentLevel`: -1 at the root; a child must sit exactly one level lower, and no node twice. */
+function walk(f: RawFile, at: number, dimensionality: number, out: ChunkEntry[], depth: number, parentLevel: number, seen: Set<number>) {
   if (depth > 32) throw new Error('chunk B-tree too deep (cycle?)');
+  if (seen.has(at)) throw new Error('chunk B-tree node reached twice');
+  seen.add(at);
   const h = f.read(at, 24);
   if (h.toString('latin1', 0, 4) !== 'TREE' || h[4] !== 1) throw new Error('bad chunk B-tree node');
   const level = h[5];
+  if (parentLevel >= 0 && level !== parentLevel - 1) throw new Error('chunk B-tree levels are inconsistent');
   const n = h.readUInt16LE(6);
   const keySize = 8 + 8 * dimensionality;
   const body = f.read(at + 24, n * (keySize + 8) + keySize);
@@ -145,9 +163,10 @@ function walk(f: RawFile, at: number, dimensionality: number, out: ChunkEntry[],
     const k = i * (keySize + 8);
     const child = addr(body, k + keySize);
     if (level > 0) {
-      walk(f, child, dimensionality, out, depth + 1);
+      walk(f, child, dimensionality, out, depth + 1, level, seen);
       continue;
     }
+    if (out.length >= MAX_CHUNKS) throw new Error('too many chunks');
     const offset = Array.from({ length: dimensionality - 1 }, (_, j) => addr(body, k + 8 + 8 * j));
     out.push({ offset, addr: child, size: body.readUInt32LE(k), filterMask: body.readUInt32LE(k + 4), keyPos: at + 24 + k, childPos: at + 24 + k + keySize });
   }

@@ -24,6 +24,8 @@ export function parseDatatype(b: Buffer, o: number): { type: Datatype; len: numb
   const cls = b[o] & 0x0f;
   const bits = b[o + 1];
   const size = b.readUInt32LE(o + 4);
+  // Zero-sized elements would let a dataspace of 2^60 elements pass every bounds check.
+  if (((cls === 0 || cls === 1) && (size === 0 || size > 16)) || (cls === 3 && size === 0)) throw new Error(`datatype of ${size} bytes`);
   switch (cls) {
     case 0:
       return { type: { kind: 'int', size, signed: !!(bits & 0x08), bigEndian: !!(bits & 0x01) }, len: 12 };
@@ -61,19 +63,28 @@ export function parseDataspace(b: Buffer, o: number): { shape: number[]; maxshap
   return { shape, maxshape };
 }
 
-/** Reads one object of a global heap collection (variable-length data). */
-function globalHeapObject(f: RawFile, collection: number, index: number): Buffer {
-  const head = f.read(collection, 16);
-  if (head.toString('latin1', 0, 4) !== 'GCOL') throw new Error('bad global heap collection');
-  const size = addr(head, 8);
-  if (size > 1 << 24) throw new Error('global heap collection too large');
-  const c = f.read(collection, size);
+/**
+ * Reads one object of a global heap collection (variable-length data). Collections are read
+ * once per attribute (`cache`), and objects copied out: thousands of elements pointing into one
+ * large collection must not hold a copy of it each.
+ */
+function globalHeapObject(f: RawFile, collection: number, index: number, cache: Map<number, Buffer>): Buffer {
+  let c = cache.get(collection);
+  if (!c) {
+    const head = f.read(collection, 16);
+    if (head.toString('latin1', 0, 4) !== 'GCOL') throw new Error('bad global heap collection');
+    const size = addr(head, 8);
+    if (size > 1 << 24) throw new Error('global heap collection too large');
+    c = f.read(collection, size);
+    cache.set(collection, c);
+  }
+  const size = c.length;
   for (let p = 16; p + 16 <= size; ) {
     const idx = c.readUInt16LE(p);
     const len = addr(c, p + 8);
     if (idx === 0) break; // free space: the rest of the collection
     if (p + 16 + len > size) throw new Error('global heap object overruns its collection');
-    if (idx === index) return c.subarray(p + 16, p + 16 + len);
+    if (idx === index) return Buffer.from(c.subarray(p + 16, p + 16 + len));
     p += 16 + Math.ceil(len / 8) * 8;
   }
   throw new Error(`global heap object ${index} not found`);
@@ -119,10 +130,14 @@ export function attrValue(f: RawFile, t: Datatype, b: Buffer, o: number, n: numb
     case 'vseq': {
       if (o + n * 16 > b.length) throw new Error('attribute data truncated');
       const items: Buffer[] = [];
+      const cache = new Map<number, Buffer>();
+      let total = 0;
       for (let i = 0; i < n; i++) {
         const p = o + i * 16;
         const len = b.readUInt32LE(p);
-        items.push(len === 0 ? Buffer.alloc(0) : globalHeapObject(f, addr(b, p + 4), b.readUInt32LE(p + 12)));
+        const item = len === 0 ? Buffer.alloc(0) : globalHeapObject(f, addr(b, p + 4), b.readUInt32LE(p + 12), cache);
+        if ((total += item.length) > 1 << 24) throw new Error('variable-length attribute too large');
+        items.push(item);
       }
       if (t.kind === 'vstring') return { kind: 'str', value: items.map((x) => x.toString('utf8').replace(/\0+$/, '')).join('') };
       if (t.base.kind !== 'ref' || t.base.size !== 8) return { kind: 'skip' };

@@ -73,8 +73,12 @@ function heapObject(f: RawFile, heap: Heap, id: Buffer): Buffer {
   return f.read(block[1] + (off - block[0]), len);
 }
 
-/** B-tree record types: 5 = link names (groups), 8 = attribute names. */
-export function denseMessages(f: RawFile, heapAddr: number, btreeAddr: number, recordType: 5 | 8): Buffer[] {
+/**
+ * The messages of a dense store, with their creation order (attributes: from the B-tree record;
+ * links carry theirs inside the message, so their position here is returned).
+ * B-tree record types: 5 = link names (groups), 8 = attribute names.
+ */
+export function denseMessages(f: RawFile, heapAddr: number, btreeAddr: number, recordType: 5 | 8): Array<[number, Buffer]> {
   const heap = readHeap(f, heapAddr);
   const h = f.read(btreeAddr, 38);
   if (h.toString('latin1', 0, 4) !== 'BTHD' || h[5] !== recordType) throw new Error('bad v2 B-tree header');
@@ -93,8 +97,7 @@ export function denseMessages(f: RawFile, heapAddr: number, btreeAddr: number, r
     // type 5: name hash (4) + heap id; type 8: heap id (8) + flags (1) + creation order (4) + hash (4)
     const id = recordType === 5 ? leaf.subarray(r + 4, r + recordSize) : leaf.subarray(r, r + 8);
     if (recordType === 8 && leaf[r + 8] & 0x02) throw new Unsupported('shared attribute message');
-    // Attributes in creation order (as ncdump lists them); links carry their own order.
     out.push([recordType === 8 ? leaf.readUInt32LE(r + 9) : i, heapObject(f, heap, id.length >= heap.idLen ? id.subarray(0, heap.idLen) : id)]);
   }
-  return out.sort((a, b) => a[0] - b[0]).map((x) => x[1]);
+  return out;
 }

@@ -37,6 +37,7 @@ export interface H5Root {
   datasets: H5Dataset[];
 }
 
+const MAX_LINKS = 100_000;
 const SIGNATURE = Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 /** Address of the root group's object header. */
@@ -73,26 +74,37 @@ function symbolTableLinks(f: RawFile, btree: number, heapAddr: number): Array<[s
   if (heapSize > 1 << 24) throw new Error('local heap too large');
   const heap = f.read(addr(h, 24), heapSize);
   const out: Array<[string, number]> = [];
-  const visit = (at: number, depth: number) => {
-    if (depth > 16 || out.length > 1e5) throw new Error('group B-tree too deep or too large');
+  // No node twice and each child one level down: a crafted tree must not fan out forever.
+  const seen = new Set<number>();
+  const visit = (at: number, depth: number, parentLevel: number) => {
+    if (depth > 16) throw new Error('group B-tree too deep');
+    if (seen.has(at)) throw new Error('group B-tree node reached twice');
+    seen.add(at);
     const n = f.read(at, 24);
     if (n.toString('latin1', 0, 4) !== 'TREE' || n[4] !== 0) throw new Error('bad group B-tree node');
     const level = n[5];
+    if (parentLevel >= 0 && level !== parentLevel - 1) throw new Error('group B-tree levels are inconsistent');
     const entries = n.readUInt16LE(6);
     const body = f.read(at + 24, entries * 16 + 8);
     for (let i = 0; i < entries; i++) {
       const child = addr(body, 8 + i * 16);
-      if (level > 0) visit(child, depth + 1);
-      else {
-        const s = f.read(child, 8);
-        if (s.toString('latin1', 0, 4) !== 'SNOD') throw new Error('bad symbol table node');
-        const count = s.readUInt16LE(6);
-        const e = f.read(child + 8, count * 40);
-        for (let k = 0; k < count; k++) out.push([cStringAt(heap, addr(e, k * 40)), addr(e, k * 40 + 8)]);
+      if (level > 0) {
+        visit(child, depth + 1, level);
+        continue;
+      }
+      if (seen.has(child)) throw new Error('symbol table node reached twice');
+      seen.add(child);
+      const s = f.read(child, 8);
+      if (s.toString('latin1', 0, 4) !== 'SNOD') throw new Error('bad symbol table node');
+      const count = s.readUInt16LE(6);
+      const e = f.read(child + 8, count * 40);
+      for (let k = 0; k < count; k++) {
+        if (out.length >= MAX_LINKS) throw new Error('group has too many links');
+        out.push([cStringAt(heap, addr(e, k * 40)), addr(e, k * 40 + 8)]);
       }
     }
   };
-  visit(btree, 0);
+  visit(btree, 0, -1);
   return out;
 }
 
@@ -109,7 +121,7 @@ function linkMessage(d: Buffer): [string, number, number] | null {
   }
   if (flags & 0x10) o += 1;
   const lenSize = 1 << (flags & 3);
-  const len = lenSize === 1 ? d[o] : lenSize === 2 ? d.readUInt16LE(o) : d.readUInt32LE(o);
+  const len = lenSize === 1 ? d[o] : lenSize === 2 ? d.readUInt16LE(o) : lenSize === 4 ? d.readUInt32LE(o) : addr(d, o);
   o += lenSize;
   const name = d.toString('utf8', o, o + len);
   if (linkType !== 0) return null;
@@ -123,7 +135,7 @@ function groupLinks(f: RawFile, msgs: Message[]): Array<[string, number]> {
   let bodies = msgs.filter((m) => m.type === 0x06).map((m) => m.data);
   if (info) {
     const o = 2 + (info.data[1] & 1 ? 8 : 0);
-    if (addr(info.data, o) !== UNDEF) bodies = denseMessages(f, addr(info.data, o), addr(info.data, o + 8), 5);
+    if (addr(info.data, o) !== UNDEF) bodies = denseMessages(f, addr(info.data, o), addr(info.data, o + 8), 5).map(([, d]) => d);
   }
   // In creation order: the order netCDF-C defined the variables in, as ncdump lists them.
   const links = bodies.map(linkMessage).filter((x): x is [string, number, number] => x !== null);
@@ -149,14 +161,18 @@ function parseAttribute(f: RawFile, d: Buffer): H5Attr {
   return { name, type, value: attrValue(f, type, d, o, n) };
 }
 
+/**
+ * In creation order, as ncdump (and h5wasm, for files that track it) lists them: compact
+ * attribute messages carry it in their v2 header, dense ones in their B-tree record.
+ */
 function attributes(f: RawFile, msgs: Message[]): H5Attr[] {
   const info = msgs.find((m) => m.type === 0x15);
-  const compact = msgs.filter((m) => m.type === 0x0c).map((m) => parseAttribute(f, m.data));
+  const all: Array<[number, Buffer]> = msgs.filter((m) => m.type === 0x0c).map((m) => [m.order, m.data]);
   if (info) {
     const o = 2 + (info.data[1] & 1 ? 2 : 0);
-    if (addr(info.data, o) !== UNDEF) return [...compact, ...denseMessages(f, addr(info.data, o), addr(info.data, o + 8), 8).map((d) => parseAttribute(f, d))];
+    if (addr(info.data, o) !== UNDEF) all.push(...denseMessages(f, addr(info.data, o), addr(info.data, o + 8), 8));
   }
-  return compact;
+  return all.sort((a, b) => a[0] - b[0]).map(([, d]) => parseAttribute(f, d));
 }
 
 function parseLayout(d: Buffer): Layout {

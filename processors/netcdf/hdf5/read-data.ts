@@ -9,8 +9,11 @@ import { chunkLayout, UNDEF, type RawFile } from './chunk-index.js';
 import { Unsupported, type Datatype } from './datatype.js';
 import type { H5Dataset } from './objects.js';
 
-/** Largest dataset read whole: beyond this a variable is no coordinate and must be streamed. */
-const MAX_BYTES = 256 * 2 ** 20;
+/**
+ * Largest dataset read whole (a variable without lat/lon, copied as it is), and largest chunk:
+ * beyond this a crafted layout could make one inflate allocate gigabytes.
+ */
+const MAX_BYTES = 2 ** 30;
 
 export function elementSize(t: Datatype): number {
   if (t.kind === 'int' || t.kind === 'float' || t.kind === 'string') return t.size;
@@ -43,40 +46,42 @@ export function unfilter(bytes: Buffer, filters: number[], mask: number, size: n
 }
 
 /**
- * The dataset's bytes in C order and little-endian, or null when no storage was ever allocated
- * (the caller fills with the fill value, as HDF5 would return it).
+ * The dataset's bytes in C order and little-endian. Elements never written (no storage, or
+ * chunks never allocated) hold `fill` (one element's bytes), as HDF5 would return them.
  */
-export function readDatasetBytes(f: RawFile, d: H5Dataset): Buffer | null {
+export function readDatasetBytes(f: RawFile, d: H5Dataset, fill: Buffer): Buffer {
   const size = elementSize(d.type);
   const n = d.shape.reduce((a, b) => a * b, 1);
   const total = n * size;
   if (total > MAX_BYTES) throw new Error(`variable "${d.name}" is too large to read whole (${total} bytes)`);
-  let out: Buffer | null;
+  if (fill.length !== size) throw new Error('fill value of the wrong size');
+  let out: Buffer;
   const L = d.layout;
+  const big = (d.type.kind === 'int' || d.type.kind === 'float') && d.type.bigEndian;
+  const swap = (b: Buffer) => (big ? (size === 2 ? b.swap16() : size === 4 ? b.swap32() : size === 8 ? b.swap64() : b) : b);
   if (L.kind === 'compact') {
     if (L.data.length < total) throw new Error(`compact data of "${d.name}" is truncated`);
-    out = Buffer.from(L.data.subarray(0, total));
+    out = swap(Buffer.from(L.data.subarray(0, total)));
   } else if (L.kind === 'contiguous') {
-    out = L.addr === UNDEF ? null : Buffer.from(f.read(L.addr, total));
+    if (L.addr !== UNDEF && L.size < total) throw new Error(`contiguous data of "${d.name}" is truncated`);
+    out = L.addr === UNDEF ? Buffer.alloc(total, fill) : swap(Buffer.from(f.read(L.addr, total)));
   } else if (L.version === 3) {
-    out = readChunked(f, d, size, total);
+    out = readChunked(f, d, size, total, fill, swap);
   } else throw new Unsupported(`chunk index of "${d.name}" (layout version 4)`);
-  const big = (d.type.kind === 'int' || d.type.kind === 'float') && d.type.bigEndian;
-  if (out && big) size === 2 ? out.swap16() : size === 4 ? out.swap32() : size === 8 ? out.swap64() : null;
   return out;
 }
 
-function readChunked(f: RawFile, d: H5Dataset, size: number, total: number): Buffer | null {
+function readChunked(f: RawFile, d: H5Dataset, size: number, total: number, fill: Buffer, swap: (b: Buffer) => Buffer): Buffer {
   const rank = d.shape.length;
   const layout = chunkLayout(f, d.addr, rank);
   if (!layout) throw new Unsupported(`chunk layout of "${d.name}"`);
-  if (!layout.chunks.length) return null;
   const cd = layout.chunkDims;
   const chunkElems = cd.reduce((a, b) => a * b, 1);
-  const out = Buffer.alloc(total);
+  if (!(chunkElems > 0) || chunkElems * size > MAX_BYTES) throw new Error(`chunks of "${d.name}" are ${chunkElems} elements`);
+  const out = Buffer.alloc(total, fill);
   const strides = d.shape.map((_, i) => d.shape.slice(i + 1).reduce((a, b) => a * b, 1));
   for (const c of layout.chunks) {
-    const raw = unfilter(f.read(c.addr, c.size), d.filters, c.filterMask, size, chunkElems * size);
+    const raw = swap(unfilter(f.read(c.addr, c.size), d.filters, c.filterMask, size, chunkElems * size));
     if (raw.length < chunkElems * size) throw new Error(`chunk of "${d.name}" at ${c.offset.join(',')} is truncated`);
     // Copy row by row along the last dimension, clipped to the dataset's extent.
     const last = rank - 1;

@@ -35,6 +35,12 @@ function userAttrs(attrs: H5Attr[]): Attr[] {
   return out;
 }
 
+function dimName(byAddr: Map<number, string>, ref: number | undefined, v: string): string {
+  const name = ref === undefined ? undefined : byAddr.get(ref);
+  if (name === undefined) throw new Unsupported(`a dimension of ${v} is no dataset of the root group`);
+  return name;
+}
+
 const strOf = (attrs: H5Attr[], name: string) => {
   const v = attrs.find((a) => a.name === name)?.value;
   return v?.kind === 'str' ? v.value : undefined;
@@ -54,13 +60,14 @@ export class PlainNc4 {
       // Reads are synchronous: a layout we could not read later must send the file to h5wasm now.
       if (d.layout.kind === 'chunked' && d.layout.version !== 3) throw new Unsupported(`chunk index of ${d.name}`);
       if (!d.filters.every((f) => f === 1 || f === 2 || f === 3)) throw new Unsupported(`filters of ${d.name}`);
-      elementSize(d.type);
+      // NC_CHAR variables are strings of 1 byte; longer fixed strings are no classic-model type.
+      if (elementSize(d.type) !== 1 && d.type.kind === 'string') throw new Unsupported(`string variable ${d.name}`);
       this.byName.set(d.name, d);
       const type = ncType(d.type);
       this.types.set(d.name, type);
       const list = d.attrs.find((a) => a.name === 'DIMENSION_LIST')?.value;
       if (list && list.kind !== 'refs') throw new Unsupported(`DIMENSION_LIST of ${d.name}`);
-      return { name: d.name, shape: d.shape, maxshape: d.maxshape, type, attrs: userAttrs(d.attrs), cls: strOf(d.attrs, 'CLASS'), scaleName: strOf(d.attrs, 'NAME'), dimList: list ? list.refs.map((r) => byAddr.get(r[0]) ?? '?') : null };
+      return { name: d.name, shape: d.shape, maxshape: d.maxshape, type, attrs: userAttrs(d.attrs), cls: strOf(d.attrs, 'CLASS'), scaleName: strOf(d.attrs, 'NAME'), dimList: list ? list.refs.map((r) => dimName(byAddr, r[0], d.name)) : null };
     });
   }
 
@@ -73,11 +80,10 @@ export class PlainNc4 {
     const d = this.byName.get(name)!;
     const type = this.types.get(name)!;
     const n = d.shape.reduce((a, b) => a * b, 1);
-    const bytes = readDatasetBytes(this.raw, d);
-    if (!bytes) {
-      const info = this.datasets.find((x) => x.name === name)!;
-      return arrayFor(type, n).fill(numAttr(info.attrs, '_FillValue') ?? DEFAULT_FILL[type]);
-    }
+    const info = this.datasets.find((x) => x.name === name)!;
+    const fill = arrayFor(type, 1);
+    fill[0] = numAttr(info.attrs, '_FillValue') ?? DEFAULT_FILL[type];
+    const bytes = readDatasetBytes(this.raw, d, Buffer.from(fill.buffer));
     // A fresh, aligned buffer: typed arrays need their element alignment.
     const copy = new ArrayBuffer(bytes.length);
     new Uint8Array(copy).set(bytes);

@@ -89,7 +89,7 @@ export async function clipRaster(gdal: Gdal, a: ClipRasterArgs, ctx: OpContext):
     geom.srs = gdal.SpatialReference.fromUserInput('OGC:CRS84');
     let extent = geom.getEnvelope();
     if (!src.srs!.isGeographic()) {
-      const t = transformToSource(geom, src.srs!, Math.min(Math.abs(src.geoTransform![1]), Math.abs(src.geoTransform![5])));
+      const t = transformToSource(gdal, geom, src);
       extent = t.vertices.getEnvelope();
       geom = t.dense;
     }
@@ -114,6 +114,7 @@ export async function clipRaster(gdal: Gdal, a: ClipRasterArgs, ctx: OpContext):
     const cut = await gdal.translateAsync(`${tmp}.tif`, winSrc, ['-of', 'GTiff', '-co', 'TILED=YES', '-co', 'BIGTIFF=IF_SAFER', ...(winSrc === src ? ['-srcwin', ...win.map(String)] : []), ...ndArgs], {
       progress_cb: (f: number) => ctx.progress(f * 35, 'reading window'),
     });
+    open.push(cut);
     lap('window');
     // Every band: gdal_rasterize burns band 1 only unless told otherwise (one -b and -burn each).
     const burn = Array.from({ length: cut.bands.count() }, (_, i) => ['-b', String(i + 1), '-burn', String(nodata)]).flat();

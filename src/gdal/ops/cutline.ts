@@ -44,20 +44,53 @@ export function cutlineLayer(gdal: Gdal, g: Geometry, srs: SpatialReference): Da
   return ds;
 }
 
-function maxSegment(g: Geometry, scale = 1): number {
+/** Longest segment and total length of a geometry's rings, in its units divided by `scale`. */
+function segments(g: Geometry, scale = 1): { max: number; total: number } {
   let max = 0;
+  let total = 0;
   const walk = (c: unknown): void => {
-    if (!Array.isArray(c)) return;
-    if (typeof c[0] === 'number') return;
+    if (!Array.isArray(c) || typeof c[0] === 'number') return;
     if (Array.isArray(c[0]) && typeof c[0][0] === 'number') {
       const ring = c as number[][];
-      for (let i = 1; i < ring.length; i++) max = Math.max(max, Math.hypot(ring[i][0] - ring[i - 1][0], ring[i][1] - ring[i - 1][1]));
+      for (let i = 1; i < ring.length; i++) {
+        const d = Math.hypot(ring[i][0] - ring[i - 1][0], ring[i][1] - ring[i - 1][1]);
+        max = Math.max(max, d);
+        total += d;
+      }
       return;
     }
     c.forEach(walk);
   };
   walk((JSON.parse(g.toJSON()) as { coordinates: unknown }).coordinates);
-  return max / scale;
+  return { max: max / scale, total: total / scale };
+}
+
+/** Vertices the densified cutline may have: a country over a 1 m raster would otherwise get 10^8. */
+const MAX_DENSE_VERTICES = 2_000_000;
+
+/** The part of a lon/lat region over the raster (its footprint's lon/lat envelope, 10 % wider), or the region. */
+function overRaster(gdal: Gdal, g: Geometry, src: Dataset): Geometry {
+  try {
+    const gt = src.geoTransform!;
+    const { x: w, y: h } = src.rasterSize;
+    const at = (px: number, py: number): [number, number] => [gt[0] + px * gt[1] + py * gt[2], gt[3] + px * gt[4] + py * gt[5]];
+    const ring = new gdal.LinearRing();
+    for (const [px, py] of [[0, 0], [w, 0], [w, h], [0, h], [0, 0]]) ring.points.add(...at(px, py));
+    const fp = new gdal.Polygon();
+    fp.rings.add(ring);
+    fp.srs = src.srs!;
+    fp.segmentize(Math.max(w, h) * Math.abs(gt[1]) / 64); // the footprint's edges curve in lon/lat too
+    fp.transformTo(g.srs!);
+    const e = fp.getEnvelope();
+    const mx = (e.maxX - e.minX) * 0.1;
+    const my = (e.maxY - e.minY) * 0.1;
+    const box = gdal.Geometry.fromGeoJson({ type: 'Polygon', coordinates: [[[e.minX - mx, e.minY - my], [e.maxX + mx, e.minY - my], [e.maxX + mx, e.maxY + my], [e.minX - mx, e.maxY + my], [e.minX - mx, e.minY - my]]] });
+    const part = g.intersection(box);
+    part.srs = g.srs;
+    return part.isEmpty() ? g : part;
+  } catch {
+    return g; // a footprint that does not transform (poles, odd CRS): densify the whole region
+  }
 }
 
 /**
@@ -66,21 +99,22 @@ function maxSegment(g: Geometry, scale = 1): number {
  * `dense`: what it masks with: a straight edge in degrees stays straight in metres when only
  * its vertices move, where the true edge curves, so edges are first densified until no segment
  * spans more than about a pixel of the source (gdalwarp's GDALWARP_DENSIFY_CUTLINE default).
- * `pixel`: the source's pixel size in its own units.
+ * Only the part over the raster is densified, to at most MAX_DENSE_VERTICES vertices.
  */
-export function transformToSource(g: Geometry, srs: SpatialReference, pixel: number): { vertices: Geometry; dense: Geometry } {
-  const copy = () => {
-    const c = g.clone();
-    c.srs = g.srs;
-    return c;
-  };
-  const vertices = copy();
+export function transformToSource(gdal: Gdal, g: Geometry, src: Dataset): { vertices: Geometry; dense: Geometry } {
+  const srs = src.srs!;
+  const gt = src.geoTransform!;
+  const pixel = Math.min(Math.abs(gt[1]), Math.abs(gt[5]));
+  const vertices = g.clone();
+  vertices.srs = g.srs;
   vertices.transformTo(srs);
-  const lonLatMax = maxSegment(g);
-  const inPixels = maxSegment(vertices, pixel);
+  const lonLatMax = segments(g).max;
+  const inPixels = segments(vertices, pixel).max;
   if (!(inPixels > 1 && lonLatMax > 0)) return { vertices, dense: vertices };
-  const dense = copy();
-  dense.segmentize(lonLatMax / inPixels);
+  const part = overRaster(gdal, g, src);
+  const dense = part.clone();
+  dense.srs = g.srs;
+  dense.segmentize(Math.max(lonLatMax / inPixels, segments(part).total / MAX_DENSE_VERTICES));
   dense.transformTo(srs);
   return { vertices, dense };
 }
