@@ -89,7 +89,9 @@ describe('clip-vector', () => {
 
   it('names the bad input', async () => {
     const r = await svc.json('/processes/clip-vector/execution', post({ inputs: { dataset: 'nc.gpkg', polygon: TRIANGLE, layer: 'nope' } }));
-    expect(r.status).toBe(500);
+    // Found only while running (the GDAL child opens the file), still the client's input: 400 naming it.
+    expect(r.status).toBe(400);
+    expect(r.body.field).toBe('inputs.layer');
     expect(r.body.detail).toMatch(/layer: no layer "nope"/);
     const bad = await svc.json('/processes/clip-vector/execution', post({ inputs: { dataset: 'nc.gpkg', bbox: [10, 0, 10, 5] } }));
     expect(bad.status).toBe(400);

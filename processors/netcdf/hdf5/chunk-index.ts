@@ -147,16 +147,25 @@ export function chunkLayout(f: RawFile, ohdr: number, rank: number): ChunkLayout
   return { chunkDims, btreeAddr, chunks, addrPos: layout.pos + 3, sum: layout.sum };
 }
 
-/** `parentLevel`: -1 at the root; a child must sit exactly one level lower, and no node twice. */
-function walk(f: RawFile, at: number, dimensionality: number, out: ChunkEntry[], depth: number, parentLevel: number, seen: Set<number>) {
-  if (depth > 32) throw new Error('chunk B-tree too deep (cycle?)');
-  if (seen.has(at)) throw new Error('chunk B-tree node reached twice');
+/**
+ * The header of a version-1 B-tree node (type 0: group, 1: chunks), checked so that a crafted
+ * tree cannot fan out forever: no node twice (`seen`), each child exactly one level below its
+ * parent (`parentLevel` -1 at the root), bounded depth.
+ */
+export function v1Node(f: RawFile, at: number, type: 0 | 1, depth: number, parentLevel: number, seen: Set<number>): { level: number; entries: number } {
+  const what = type === 0 ? 'group' : 'chunk';
+  if (depth > 32) throw new Error(`${what} B-tree too deep`);
+  if (seen.has(at)) throw new Error(`${what} B-tree node reached twice`);
   seen.add(at);
   const h = f.read(at, 24);
-  if (h.toString('latin1', 0, 4) !== 'TREE' || h[4] !== 1) throw new Error('bad chunk B-tree node');
+  if (h.toString('latin1', 0, 4) !== 'TREE' || h[4] !== type) throw new Error(`bad ${what} B-tree node`);
   const level = h[5];
-  if (parentLevel >= 0 && level !== parentLevel - 1) throw new Error('chunk B-tree levels are inconsistent');
-  const n = h.readUInt16LE(6);
+  if (parentLevel >= 0 && level !== parentLevel - 1) throw new Error(`${what} B-tree levels are inconsistent`);
+  return { level, entries: h.readUInt16LE(6) };
+}
+
+function walk(f: RawFile, at: number, dimensionality: number, out: ChunkEntry[], depth: number, parentLevel: number, seen: Set<number>) {
+  const { level, entries: n } = v1Node(f, at, 1, depth, parentLevel, seen);
   const keySize = 8 + 8 * dimensionality;
   const body = f.read(at + 24, n * (keySize + 8) + keySize);
   for (let i = 0; i < n; i++) {

@@ -8,7 +8,7 @@
  * groups) raise Unsupported, and the caller reads the file through h5wasm instead.
  * Every address is bounds-checked by RawFile: a crafted file ends in an Error, never a hang.
  */
-import { addr, headerMessages, UNDEF, type Message, type RawFile } from './chunk-index.js';
+import { addr, headerMessages, UNDEF, v1Node, type Message, type RawFile } from './chunk-index.js';
 import { denseMessages } from './fractal-heap.js';
 import { attrValue, parseDataspace, parseDatatype, Unsupported, type AttrValue, type Datatype } from './datatype.js';
 
@@ -74,17 +74,9 @@ function symbolTableLinks(f: RawFile, btree: number, heapAddr: number): Array<[s
   if (heapSize > 1 << 24) throw new Error('local heap too large');
   const heap = f.read(addr(h, 24), heapSize);
   const out: Array<[string, number]> = [];
-  // No node twice and each child one level down: a crafted tree must not fan out forever.
   const seen = new Set<number>();
   const visit = (at: number, depth: number, parentLevel: number) => {
-    if (depth > 16) throw new Error('group B-tree too deep');
-    if (seen.has(at)) throw new Error('group B-tree node reached twice');
-    seen.add(at);
-    const n = f.read(at, 24);
-    if (n.toString('latin1', 0, 4) !== 'TREE' || n[4] !== 0) throw new Error('bad group B-tree node');
-    const level = n[5];
-    if (parentLevel >= 0 && level !== parentLevel - 1) throw new Error('group B-tree levels are inconsistent');
-    const entries = n.readUInt16LE(6);
+    const { level, entries } = v1Node(f, at, 0, depth, parentLevel, seen);
     const body = f.read(at + 24, entries * 16 + 8);
     for (let i = 0; i < entries; i++) {
       const child = addr(body, 8 + i * 16);
