@@ -44,13 +44,13 @@ export const EXTERNAL = ['better-sqlite3', 'gdal-async', 'msgpackr-extract', '@n
 // Every worker thread evaluates its whole bundle, and V8 keeps the source of a script for as long
 // as the script lives. Bundled into worker.cjs, h5wasm (5.8 MB of JS carrying its WebAssembly) and
 // the world-atlas topologies (1.6 MB of JSON, parsed at load) cost ~60 MB of RSS in every thread,
-// idle ones included. They live beside the bundles instead and are loaded on first use.
-const LAZY_FILES = { 'h5wasm/node': './h5wasm.cjs' };
-export const ASSET_FILES = ['world-atlas/countries-50m.json', 'world-atlas/land-50m.json'];
+// idle ones included. They live beside the bundles instead and are loaded on first use:
+// h5wasm as dist/h5wasm.cjs (built below), the topologies as the JSON files themselves.
+const ASSET_FILES = ['world-atlas/countries-50m.json', 'world-atlas/land-50m.json'];
 const lazyPlugin = {
-  name: 'subsetd-lazy-files',
+  name: 'subsetd-lazy-h5wasm',
   setup(b) {
-    b.onResolve({ filter: /^h5wasm\/node$/ }, (a) => ({ path: LAZY_FILES[a.path], external: true }));
+    b.onResolve({ filter: /^h5wasm\/node$/ }, () => ({ path: './h5wasm.cjs', external: true }));
   },
 };
 

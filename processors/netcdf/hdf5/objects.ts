@@ -1,12 +1,13 @@
 /**
  * The objects of the root group of an HDF5 file, read in plain JS: superblock (versions 0–3),
- * the root group's links (symbol table or compact link messages), and for each dataset its
- * dataspace, datatype, layout, filters and attributes. This is what a NetCDF-4 file's metadata
- * is, and reading it here keeps h5wasm (~45 MB of RSS per thread) out of the API thread, which
- * only validates requests. Structures netCDF-C does not write by default (dense link or
- * attribute storage in fractal heaps, shared messages, v4 chunk indexes for small variables,
- * groups) raise Unsupported, and the caller reads the file through h5wasm instead.
- * Every address is bounds-checked by RawFile: a crafted file ends in an Error, never a hang.
+ * the root group's links (symbol table, compact link messages, or dense links in a fractal
+ * heap), and for each dataset its dataspace, datatype, layout, filters and attributes (compact
+ * or dense). This is what a NetCDF-4 file's metadata is, and reading it here keeps h5wasm
+ * (~45 MB of RSS per thread) out of the API thread, which only validates requests. Structures
+ * netCDF-C does not write by default (shared messages, groups, heaps deeper than one indirect
+ * block) raise Unsupported, and the caller reads the file through h5wasm instead.
+ * Every address is bounds-checked by RawFile and every walk bounded: a crafted file ends in an
+ * Error, never a hang.
  */
 import { addr, headerMessages, UNDEF, v1Node, type Message, type RawFile } from './chunk-index.js';
 import { denseMessages } from './fractal-heap.js';
@@ -199,6 +200,7 @@ function parseFilters(d: Buffer): number[] {
 /** Reads the root group: its attributes and its datasets (sub-groups are Unsupported). */
 export function readRoot(f: RawFile): H5Root {
   const rootMsgs = headerMessages(f, rootAddress(f));
+  if (rootMsgs.some((m) => m.flags & 0x02)) throw new Unsupported('shared messages in the root group');
   const datasets: H5Dataset[] = [];
   for (const [name, at] of groupLinks(f, rootMsgs)) {
     const msgs = headerMessages(f, at);
@@ -213,6 +215,5 @@ export function readRoot(f: RawFile): H5Root {
     const filters = msgs.find((m) => m.type === 0x0b);
     datasets.push({ name, addr: at, ...parseDataspace(space.data, 0), type: parseDatatype(dtype.data, 0).type, layout: parseLayout(layout.data), filters: filters ? parseFilters(filters.data) : [], attrs: attributes(f, msgs) });
   }
-  if (rootMsgs.some((m) => m.flags & 0x02)) throw new Unsupported('shared messages in the root group');
   return { attrs: attributes(f, rootMsgs), datasets };
 }

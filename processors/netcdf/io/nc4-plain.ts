@@ -47,8 +47,8 @@ const strOf = (attrs: H5Attr[], name: string) => {
 };
 
 export class PlainNc4 {
-  private readonly byName = new Map<string, H5Dataset>();
-  private readonly types = new Map<string, NcType>();
+  /** Each dataset as read from the file, and as the NetCDF model sees it. */
+  private readonly byName = new Map<string, { h5: H5Dataset; info: DatasetInfo }>();
   readonly globalAttrs: Attr[];
   readonly datasets: DatasetInfo[];
 
@@ -62,25 +62,23 @@ export class PlainNc4 {
       if (!d.filters.every((f) => f === 1 || f === 2 || f === 3)) throw new Unsupported(`filters of ${d.name}`);
       // NC_CHAR variables are strings of 1 byte; longer fixed strings are no classic-model type.
       if (elementSize(d.type) !== 1 && d.type.kind === 'string') throw new Unsupported(`string variable ${d.name}`);
-      this.byName.set(d.name, d);
-      const type = ncType(d.type);
-      this.types.set(d.name, type);
       const list = d.attrs.find((a) => a.name === 'DIMENSION_LIST')?.value;
       if (list && list.kind !== 'refs') throw new Unsupported(`DIMENSION_LIST of ${d.name}`);
-      return { name: d.name, shape: d.shape, maxshape: d.maxshape, type, attrs: userAttrs(d.attrs), cls: strOf(d.attrs, 'CLASS'), scaleName: strOf(d.attrs, 'NAME'), dimList: list ? list.refs.map((r) => dimName(byAddr, r[0], d.name)) : null };
+      const info: DatasetInfo = { name: d.name, shape: d.shape, maxshape: d.maxshape, type: ncType(d.type), attrs: userAttrs(d.attrs), cls: strOf(d.attrs, 'CLASS'), scaleName: strOf(d.attrs, 'NAME'), dimList: list ? list.refs.map((r) => dimName(byAddr, r[0], d.name)) : null };
+      this.byName.set(d.name, { h5: d, info });
+      return info;
     });
   }
 
   stored(name: string): StoredVar {
-    const d = this.byName.get(name)!;
+    const d = this.byName.get(name)!.h5;
     return { addr: d.addr, shape: d.shape, chunked: d.layout.kind === 'chunked' && d.layout.version === 3, filters: d.filters, bigEndian: (d.type.kind === 'int' || d.type.kind === 'float') && d.type.bigEndian };
   }
 
   readAll(name: string): NumArray {
-    const d = this.byName.get(name)!;
-    const type = this.types.get(name)!;
+    const { h5: d, info } = this.byName.get(name)!;
+    const { type } = info;
     const n = d.shape.reduce((a, b) => a * b, 1);
-    const info = this.datasets.find((x) => x.name === name)!;
     const fill = arrayFor(type, 1);
     fill[0] = numAttr(info.attrs, '_FillValue') ?? DEFAULT_FILL[type];
     const bytes = readDatasetBytes(this.raw, d, Buffer.from(fill.buffer));

@@ -19,8 +19,6 @@ export class Nc4Source implements Source {
   dims: Dim[] = [];
   vars: Var[] = [];
   globalAttrs: Attr[] = [];
-  /** Which reader supplied the metadata (for tests and logs). */
-  reader: 'plain' | 'h5wasm' = 'plain';
   private plain: PlainNc4 | null = null;
   private h5: H5wasmFile | null = null;
   private raw!: RawFile;
@@ -42,7 +40,6 @@ export class Nc4Source implements Source {
       } catch {
         // Unknown structures, or a damaged file: h5wasm either reads it or gives HDF5's own error.
         s.plain = null;
-        s.reader = 'h5wasm';
         described = await (await s.hdf5()).describe();
       }
       s.globalAttrs = described.globalAttrs;
@@ -52,6 +49,11 @@ export class Nc4Source implements Source {
       throw e;
     }
     return s;
+  }
+
+  /** Which reader supplied the metadata (for tests and logs). */
+  get reader(): 'plain' | 'h5wasm' {
+    return this.plain ? 'plain' : 'h5wasm';
   }
 
   private async hdf5(): Promise<H5wasmFile> {

@@ -116,16 +116,17 @@ export async function clipRaster(gdal: Gdal, a: ClipRasterArgs, ctx: OpContext):
     });
     open.push(cut);
     lap('window');
-    // Every band: gdal_rasterize burns band 1 only unless told otherwise (one -b and -burn each).
-    const burn = Array.from({ length: cut.bands.count() }, (_, i) => ['-b', String(i + 1), '-burn', String(nodata)]).flat();
-    if (nodata !== null) await gdal.rasterizeAsync(cut, cutline, ['-i', ...burn], { progress_cb: (f: number) => ctx.progress(35 + f * 10, 'masking') });
+    if (nodata !== null) {
+      // Every band: gdal_rasterize burns band 1 only unless told otherwise (one -b and -burn each).
+      const burn = Array.from({ length: cut.bands.count() }, (_, i) => ['-b', String(i + 1), '-burn', String(nodata)]).flat();
+      await gdal.rasterizeAsync(cut, cutline, ['-i', ...burn], { progress_cb: (f: number) => ctx.progress(35 + f * 10, 'masking') });
+    }
     lap('mask');
     const levels = overviewLevels(cut.rasterSize.x, cut.rasterSize.y);
     if (a.overviews !== false && levels.length) await cut.buildOverviewsAsync('NEAREST', levels, undefined, { progress_cb: (f: number) => ctx.progress(45 + f * 10, 'overviews') });
     cut.flush();
     lap('overviews');
     const cog = await gdal.translateAsync(a.out, cut, [...cogOptions(a.compression), '-co', `OVERVIEWS=${a.overviews === false ? 'NONE' : 'AUTO'}`], { progress_cb: (f: number) => ctx.progress(55 + f * 45, 'writing COG') });
-    cut.close();
     lap('cog');
     return { ...describe(cog, opened.assumedCrs, wrapped, nodata), stages };
   } finally {
@@ -133,7 +134,7 @@ export async function clipRaster(gdal: Gdal, a: ClipRasterArgs, ctx: OpContext):
       try {
         d.close();
       } catch {
-        /* already closed */
+        /* a failing close must not hide the clip's own error */
       }
     }
     rmSync(a.tmpDir, { recursive: true, force: true });

@@ -42,6 +42,8 @@ export async function openRaster(gdal: Gdal, path: string, variable: string | un
   const vrt = join(tmpDir, `srs-${process.hrtime.bigint()}.vrt`);
   const out = await gdal.translateAsync(vrt, ds, ['-of', 'VRT', '-a_srs', 'EPSG:4326']);
   out.close();
+  // The file opened first is read through the VRT from now on: close it, or its cached blocks stay.
+  ds.close();
   ds = await gdal.openAsync(vrt);
   name = vrt;
   return { ds, name, assumedCrs: true };
