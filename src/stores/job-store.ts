@@ -50,6 +50,8 @@ export interface JobRecord {
   error: JobError | null;
   /** When the record and its files are deleted; set when the job ends. */
   expiresAt: number | null;
+  /** Token name that created the job (src/auth); null when access control is off. */
+  owner: string | null;
 }
 
 export interface NewJob {
@@ -60,11 +62,15 @@ export interface NewJob {
   dedupKey?: string | null;
   meta?: Record<string, unknown>;
   maxAttempts: number;
+  /** Token name of the creator; null/absent when access control is off. */
+  owner?: string | null;
 }
 
 export interface ListQuery {
   processId?: string[];
   status?: JobStatus[];
+  /** Only jobs of this owner (token name). */
+  owner?: string;
   limit: number;
   offset: number;
 }

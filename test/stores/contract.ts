@@ -205,6 +205,27 @@ export function jobStoreContract(name: string, makeStore: () => Promise<JobStore
       expect(running.total).toBe(1);
     });
 
+    it('records the owner and lists by owner', async () => {
+      const a = (await store.create(newJob({ owner: 'alice', inputs: { i: 1 } }))).job;
+      await store.create(newJob({ owner: 'bob', inputs: { i: 2 } }));
+      const c = (await store.create(newJob({ owner: 'alice', processId: 'hello-world', inputs: { i: 3 } }))).job;
+      const anon = (await store.create(newJob({ inputs: { i: 4 } }))).job;
+      expect(a.owner).toBe('alice');
+      expect(anon.owner).toBeNull();
+      expect((await store.get(c.id))!.owner).toBe('alice');
+      const mine = await store.list({ owner: 'alice', limit: 10, offset: 0 });
+      expect(mine.total).toBe(2);
+      expect(mine.jobs.map((j) => j.id)).toEqual([c.id, a.id]);
+      const mineHello = await store.list({ owner: 'alice', processId: ['hello-world'], status: ['accepted'], limit: 10, offset: 0 });
+      expect(mineHello.jobs.map((j) => j.id)).toEqual([c.id]);
+      expect((await store.list({ owner: 'nobody', limit: 10, offset: 0 })).total).toBe(0);
+      expect((await store.list({ limit: 10, offset: 0 })).total).toBe(4);
+      await store.dismiss(a.id, 1);
+      await new Promise((r) => setTimeout(r, 10));
+      await store.purgeExpired(Date.now());
+      expect((await store.list({ owner: 'alice', limit: 10, offset: 0 })).total).toBe(1);
+    });
+
     it('wakes a waiting worker when work arrives', async () => {
       const t0 = Date.now();
       const waiting = store.waitForWork(5000);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { JOB_STATUSES } from '../../src/jobs/status.js';
 import { openDatabase, migrate } from '../../src/stores/sqlite/db.js';
+import { MIGRATIONS } from '../../src/stores/sqlite/migrations/index.js';
 import { SqliteJobStore } from '../../src/stores/sqlite/sqlite-store.js';
 import { jobStoreContract } from './contract.js';
 
@@ -26,7 +27,7 @@ describe('sqlite schema', () => {
 
   it('migrations are idempotent and recorded', () => {
     const db = openDatabase(join(dir, 'mig.db'));
-    expect(migrate(db)).toEqual([1]);
+    expect(migrate(db)).toEqual(MIGRATIONS.map((m) => m.version));
     expect(migrate(db)).toEqual([]);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     db.close();

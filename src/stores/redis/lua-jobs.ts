@@ -32,7 +32,7 @@ local function ended(k, id, expires, keyExpires)
 end
 `;
 
-/** ARGV: p, id, given(1|0), processId, inputs, dedupKey|'', meta, maxAttempts, now -> {created, hash} */
+/** ARGV: p, id, given(1|0), processId, inputs, dedupKey|'', meta, maxAttempts, now, owner|'' -> {created, hash} */
 export const CREATE = `
 local id, proc, dk, now = ARGV[2], ARGV[4], ARGV[6], ARGV[9]
 if ARGV[3] == '1' and redis.call('EXISTS', jk(id)) == 1 then return {0, redis.call('HGETALL', jk(id))} end
@@ -51,6 +51,10 @@ redis.call('HSET', jk(id), 'id', id, 'processId', proc, 'status', 'accepted', 'i
 if dk ~= '' then
   redis.call('HSET', jk(id), 'dedupKey', dk)
   redis.call('SET', p .. 'dedup:' .. dk, id)
+end
+if ARGV[10] ~= '' then
+  redis.call('HSET', jk(id), 'owner', ARGV[10])
+  redis.call('ZADD', p .. 'owner:' .. ARGV[10], seq, id)
 end
 redis.call('ZADD', p .. 'all', seq, id)
 redis.call('ZADD', p .. 'status:accepted', seq, id)

@@ -45,8 +45,9 @@ local ids = redis.call('ZRANGEBYSCORE', p .. 'expiry', '-inf', ARGV[2], 'LIMIT',
 local procs = nil
 for _, id in ipairs(ids) do
   local k = jk(id)
-  local s = redis.call('HMGET', k, 'processId', 'dedupKey')
+  local s = redis.call('HMGET', k, 'processId', 'dedupKey', 'owner')
   if s[2] and redis.call('GET', p .. 'dedup:' .. s[2]) == id then redis.call('DEL', p .. 'dedup:' .. s[2]) end
+  if s[3] then redis.call('ZREM', p .. 'owner:' .. s[3], id) end
   redis.call('DEL', k)
   redis.call('ZREM', p .. 'all', id)
   redis.call('ZREM', p .. 'leases', id)
@@ -63,7 +64,7 @@ return ids
 `;
 
 /**
- * ARGV: p, tmp, offset, limit, nStatus, statuses..., nProc, procs... -> {total, {hash, ...}}
+ * ARGV: p, tmp, offset, limit, nStatus, statuses..., nProc, procs..., nOwner, owner? -> {total, {hash, ...}}
  * Index sorted sets are scored by a creation sequence, so "newest first" is exact even for
  * jobs created in the same millisecond. Filters are unions per field, intersected.
  */
@@ -77,18 +78,26 @@ local function group(prefix)
   i = i + n + 1
   return keys
 end
-local sts, prs = group('status:'), group('proc:')
+local groups = {}
+for _, g in ipairs({group('status:'), group('proc:'), group('owner:')}) do
+  if #g > 0 then table.insert(groups, g) end
+end
 local src = p .. 'all'
-if #sts > 0 and #prs > 0 then
-  redis.call('ZUNIONSTORE', tmp .. ':s', #sts, unpack(sts))
-  redis.call('ZUNIONSTORE', tmp .. ':p', #prs, unpack(prs))
-  redis.call('ZINTERSTORE', tmp, 2, tmp .. ':s', tmp .. ':p', 'AGGREGATE', 'MIN')
+if #groups == 1 then
+  redis.call('ZUNIONSTORE', tmp, #groups[1], unpack(groups[1]))
   src = tmp
-elseif #sts > 0 then
-  redis.call('ZUNIONSTORE', tmp, #sts, unpack(sts))
-  src = tmp
-elseif #prs > 0 then
-  redis.call('ZUNIONSTORE', tmp, #prs, unpack(prs))
+elseif #groups > 1 then
+  local parts = {}
+  for gi, g in ipairs(groups) do
+    redis.call('ZUNIONSTORE', tmp .. ':' .. gi, #g, unpack(g))
+    table.insert(parts, tmp .. ':' .. gi)
+  end
+  -- unpack() must be the last argument (Lua truncates it otherwise): append the options to the list.
+  local args = {tmp, #parts}
+  for _, k in ipairs(parts) do table.insert(args, k) end
+  table.insert(args, 'AGGREGATE'); table.insert(args, 'MIN')
+  redis.call('ZINTERSTORE', unpack(args))
+  redis.call('DEL', unpack(parts))
   src = tmp
 end
 local total = redis.call('ZCARD', src)
@@ -99,7 +108,7 @@ if limit > 0 then
     if #h > 0 then table.insert(rows, h) end
   end
 end
-redis.call('DEL', tmp, tmp .. ':s', tmp .. ':p')
+redis.call('DEL', tmp)
 return {total, rows}
 `;
 

@@ -39,6 +39,7 @@ export function toRecord(h: Hash): JobRecord {
     outputs: json(h.outputs),
     error: json(h.error),
     expiresAt: num(h.expiresAt),
+    owner: h.owner ?? null,
   };
 }
 

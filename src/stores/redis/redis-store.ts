@@ -57,7 +57,7 @@ export class RedisJobStore implements JobStore {
       const id = job.id ?? randomUUID();
       const [created, flat] = (await this.s.run('create', [
         this.p, id, job.id ? '1' : '0', job.processId, JSON.stringify(job.inputs), job.dedupKey ?? '',
-        JSON.stringify(job.meta ?? {}), String(job.maxAttempts), String(Date.now()),
+        JSON.stringify(job.meta ?? {}), String(job.maxAttempts), String(Date.now()), job.owner ?? '',
       ])) as [number, string[]];
       const rec = recordFrom(flat);
       if (created === 1) {
@@ -86,6 +86,7 @@ export class RedisJobStore implements JobStore {
       const tmp = `${this.p}tmp:${randomUUID()}`;
       const [total, rows] = (await this.s.run('list', [
         this.p, tmp, String(q.offset), String(q.limit), String(st.length), ...st, String(pr.length), ...pr,
+        q.owner === undefined ? '0' : '1', ...(q.owner === undefined ? [] : [q.owner]),
       ])) as [number, string[][]];
       return { jobs: rows.map(recordFrom), total };
     });

@@ -21,6 +21,7 @@ export interface JobRow {
   outputs: string | null;
   error: string | null;
   expires_at: number | null;
+  owner: string | null;
 }
 
 export function toRecord(r: JobRow): JobRecord {
@@ -44,5 +45,6 @@ export function toRecord(r: JobRow): JobRecord {
     outputs: r.outputs === null ? null : JSON.parse(r.outputs),
     error: r.error === null ? null : JSON.parse(r.error),
     expiresAt: r.expires_at,
+    owner: r.owner ?? null,
   };
 }

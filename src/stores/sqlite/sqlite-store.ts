@@ -33,8 +33,8 @@ export class SqliteJobStore implements JobStore {
       ),
       forgetDedup: db.prepare('UPDATE jobs SET dedup_key = NULL WHERE id = ?'),
       insert: db.prepare(
-        `INSERT INTO jobs (id, process_id, status, inputs, dedup_key, meta, max_attempts, created, updated)
-         VALUES (@id, @processId, 'accepted', @inputs, @dedupKey, @meta, @maxAttempts, @now, @now)`,
+        `INSERT INTO jobs (id, process_id, status, inputs, dedup_key, meta, max_attempts, created, updated, owner)
+         VALUES (@id, @processId, 'accepted', @inputs, @dedupKey, @meta, @maxAttempts, @now, @now, @owner)`,
       ),
       claim: db.prepare<[{ worker: string; until: number; now: number }], JobRow>(
         `UPDATE jobs SET status = 'running', attempts = attempts + 1, worker_id = @worker, locked_until = @until,
@@ -138,6 +138,7 @@ export class SqliteJobStore implements JobStore {
       meta: JSON.stringify(job.meta ?? {}),
       maxAttempts: job.maxAttempts,
       now,
+      owner: job.owner ?? null,
     });
     return { job: toRecord(this.q.get.get(id)!), created: true };
   }
@@ -157,6 +158,10 @@ export class SqliteJobStore implements JobStore {
     if (q.status?.length) {
       where.push(`status IN (${q.status.map(() => '?').join(',')})`);
       args.push(...q.status);
+    }
+    if (q.owner !== undefined) {
+      where.push('owner = ?');
+      args.push(q.owner);
     }
     const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const total = this.db.prepare(`SELECT count(*) FROM jobs ${w}`).pluck().get(...args) as number;

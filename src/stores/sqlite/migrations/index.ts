@@ -1,6 +1,8 @@
 import m001 from './001-jobs.js';
+import m002 from './002-auth.js';
 
 /** Numbered, append-only. Each runs once, in its own transaction, at start-up. */
 export const MIGRATIONS: Array<{ version: number; name: string; sql: string }> = [
   { version: 1, name: 'jobs', sql: m001 },
+  { version: 2, name: 'auth', sql: m002 },
 ];
