@@ -20,6 +20,10 @@ function s<T>(x: Setting<T>): Setting<T> {
   return x;
 }
 const str = (v: string) => v;
+const minLength = (n: number) => (v: string) => {
+  if (v.length < n) throw new Error(`must be at least ${n} characters`);
+  return v;
+};
 const nonEmpty = (v: string) => {
   if (!v.trim()) throw new Error('must not be empty');
   return v;
@@ -44,12 +48,23 @@ export const SETTINGS = {
   shutdownTimeout: s({ key: 'SUBSETD_SHUTDOWN_TIMEOUT', default: '60s', parse: parseDuration, doc: 'On SIGTERM, running jobs may finish for this long; the rest are re-queued.' }),
   syncTimeout: s({ key: 'SUBSETD_SYNC_TIMEOUT', default: '60s', parse: parseDuration, doc: 'Longest wait of a synchronous execution before the request is answered with the job as async.' }),
   bodyLimit: s({ key: 'SUBSETD_BODY_LIMIT', default: '100MB', parse: parseSize, doc: 'Largest request body (JSON or uploads); larger requests get 413.' }),
+  jsonLimit: s({ key: 'SUBSETD_JSON_LIMIT', default: '20MB', parse: parseSize, doc: 'Largest JSON request body (parsed in memory, ~15x its size in the worst case); larger gets 413. Uploads are limited by SUBSETD_BODY_LIMIT.' }),
+  headersTimeout: s({ key: 'SUBSETD_HEADERS_TIMEOUT', default: '20s', parse: parseDuration, doc: 'A client must send all request headers within this time, else 408 and the connection is closed (slow-header attacks).' }),
+  requestTimeout: s({ key: 'SUBSETD_REQUEST_TIMEOUT', default: '5m', parse: parseDuration, doc: 'A client must send its whole request (headers and body) within this time, else 408 (slow-body attacks). Must allow the largest upload on the slowest client link.' }),
   minFreeDisk: s({ key: 'SUBSETD_MIN_FREE_DISK', default: '1GB', parse: parseSize, doc: '/ready fails when the state directory has less free space than this.' }),
   logLevel: s({ key: 'SUBSETD_LOG_LEVEL', default: 'info', parse: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const), doc: 'pino log level.' }),
   redisUrl: s({ key: 'SUBSETD_REDIS_URL', default: undefined, parse: parseUrl(['redis:', 'rediss:']), secret: true, show: maskUrl, doc: 'redis:// or rediss:// URL; set to share one queue between several nodes.' }),
   plugins: s({ key: 'SUBSETD_PLUGINS', default: '', parse: (v) => v.split(',').map((x) => x.trim()).filter(Boolean), doc: 'Comma-separated paths of extra processor modules (CommonJS/ESM files exporting a ProcessorFamily).' }),
   accelRedirect: s({ key: 'SUBSETD_ACCEL_REDIRECT', default: '', parse: str, doc: 'nginx internal location prefix for result downloads (X-Accel-Redirect), e.g. /_subsetd_results/. Empty: subsetd sends files itself.' }),
   cacheDir: s({ key: 'SUBSETD_CACHE_DIR', default: '', parse: str, doc: 'Where the single executable unpacks its runtime. Default: /var/cache/subsetd when it belongs to the user, else $XDG_CACHE_HOME/subsetd or ~/.cache/subsetd.' }),
+  auth: s({ key: 'SUBSETD_AUTH', default: 'off', parse: oneOf(['off', 'tokens'] as const), doc: 'Access control: off (anyone reaching the port may do everything) or tokens (Authorization: Bearer; create them with `subsetd tokens create`).' }),
+  anonymous: s({ key: 'SUBSETD_ANONYMOUS', default: 'none', parse: oneOf(['none', 'read'] as const), doc: 'With SUBSETD_AUTH=tokens, what a request without a token may do: none, or read (landing page, conformance, openapi, processes, boundaries, datasets; never jobs).' }),
+  signingKey: s({ key: 'SUBSETD_SIGNING_KEY', default: undefined, parse: minLength(32), secret: true, doc: 'HMAC key of signed download links (at least 32 characters). Unset: generated once (SQLite: <state dir>/signing.key, mode 0600; Redis: stored in Redis so every node uses the same one).' }),
+  linkTtl: s({ key: 'SUBSETD_LINK_TTL', default: '7d', parse: parseDuration, doc: 'Lifetime of the signed result links in results documents.' }),
+  maxQueued: s({ key: 'SUBSETD_MAX_QUEUED', default: '100', parse: parseInteger(0, 1_000_000), doc: 'Per token: queued + running jobs at once (a token may override it; 0 = no limit). Excess gets 429.' }),
+  maxJobsPerHour: s({ key: 'SUBSETD_MAX_JOBS_PER_HOUR', default: '1000', parse: parseInteger(0, 100_000_000), doc: 'Per token: jobs submitted in any 60 minutes (a token may override it; 0 = no limit). Excess gets 429.' }),
+  maxFilesPerJob: s({ key: 'SUBSETD_MAX_FILES_PER_JOB', default: '32', parse: parseInteger(0, 100_000), doc: 'Per request: input files one job may name (0 = no limit). Excess gets 429.' }),
+  maxUploadBytes: s({ key: 'SUBSETD_MAX_UPLOAD_BYTES', default: '100MB', parse: parseSize, doc: 'Per request: bytes of uploaded files (0 = no limit). Excess gets 429.' }),
   datasets: s({ key: 'SUBSETD_DATASETS', default: '', parse: str, doc: 'JSON or YAML file declaring the datasets this server hosts.' }),
 };
 
