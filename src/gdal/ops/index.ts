@@ -2,6 +2,7 @@
 import type { OpContext } from '../child-protocol.js';
 import { clipRaster } from './clip-raster.js';
 import { clipVector } from './clip-vector.js';
+import { describeData } from './describe.js';
 import { readBoundaries } from './read-boundaries.js';
 import type { Gdal } from './gdal-type.js';
 
@@ -11,5 +12,6 @@ export const OPS: Record<string, Op> = {
   'clip-raster': clipRaster as Op,
   'clip-vector': clipVector as Op,
   'read-boundaries': readBoundaries as Op,
+  describe: describeData as Op,
   versions: (async (gdal: Gdal) => ({ gdal: gdal.version, node: process.version })) as Op,
 };

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../context.js';
+import { wantsConsole } from '../../console/routes.js';
 import { baseUrl, JSON_TYPE, REL } from '../links.js';
 
 // OGC API - Processes 1.0 conformance classes this server implements (Part 1, 7.4).
@@ -13,7 +14,9 @@ export const CONFORMANCE = [
 ];
 
 export const landing = new Hono<AppEnv>()
-  .get('/', (c) => {
+  .get('/', async (c, next) => {
+    // A browser asking for HTML gets the console (src/console/routes.ts, mounted later).
+    if (wantsConsole(c)) return next();
     const base = baseUrl(c, c.var.deps.config);
     return c.json({
       title: 'subsetd',
