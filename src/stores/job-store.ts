@@ -4,6 +4,7 @@
  * in test/stores/ runs against every implementation.
  */
 import type { JobStatus } from '../jobs/status.js';
+import type { CreateTokenResult, NewToken, TokenRecord } from './tokens.js';
 
 /**
  * The store cannot be reached right now (e.g. Redis is down or restarting). Thrown by store
@@ -129,6 +130,22 @@ export interface JobStore {
    */
   announce(nodeId: string, marker: string, ttlMs: number): Promise<void>;
   nodes(): Promise<Array<{ nodeId: string; marker: string }>>;
+
+  /** API tokens (src/stores/tokens.ts). Atomic: two creates of one name store one token. */
+  createToken(t: NewToken): Promise<CreateTokenResult>;
+  /** Every token, revoked ones too, by name. */
+  listTokens(): Promise<TokenRecord[]>;
+  /** Read on every request, never cached, so a revocation holds on every node at once. */
+  findToken(prefix: string): Promise<TokenRecord | null>;
+  /** Marks a live token revoked; false when there is none of that name (or it was revoked already). */
+  revokeToken(name: string, now: number): Promise<boolean>;
+  touchToken(name: string, now: number): Promise<void>;
+
+  /**
+   * A value every node must agree on (e.g. the link-signing key): the stored one, or
+   * `candidate` stored first if there is none. Atomic between nodes.
+   */
+  sharedSecret(name: string, candidate: string): Promise<string>;
 
   /** Readiness: the store can be written now. Throws with the reason if not. */
   ping(): Promise<void>;

@@ -5,6 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JobStore } from '../../src/stores/job-store.js';
+import { tokenContract } from './contract-tokens.js';
 
 const TTL = 60_000;
 
@@ -258,6 +259,8 @@ export function jobStoreContract(name: string, makeStore: () => Promise<JobStore
       await store.announce('node-a', 'marker-a2', 60_000);
       expect(await store.nodes()).toEqual([{ nodeId: 'node-a', marker: 'marker-a2' }]);
     });
+
+    tokenContract(() => store);
 
     it('answers ping when writable', async () => {
       await expect(store.ping()).resolves.toBeUndefined();

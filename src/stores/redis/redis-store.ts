@@ -15,6 +15,8 @@ import { storeError } from './connection.js';
 import { Dispatch } from './dispatch.js';
 import { dispatchOf, hashFrom, recordFrom, toRecord } from './records.js';
 import { Scripts } from './scripts.js';
+import { RedisTokens } from './tokens.js';
+import type { CreateTokenResult, NewToken, TokenRecord } from '../tokens.js';
 
 /** Redis deletes an ended job's hash this long after expiresAt if no node purged it first. */
 const KEY_TTL_BACKSTOP_MS = 86_400_000;
@@ -29,6 +31,7 @@ export class RedisJobStore implements JobStore {
   private readonly s: Scripts;
   private readonly events = new EventEmitter();
   private readonly unsubscribe: () => void;
+  private readonly tokens: RedisTokens;
   private closed = false;
 
   constructor(
@@ -39,6 +42,7 @@ export class RedisJobStore implements JobStore {
   ) {
     this.p = `${prefix}:`;
     this.s = new Scripts(redis);
+    this.tokens = new RedisTokens(redis, this.s, this.p);
     this.events.setMaxListeners(0);
     this.unsubscribe = dispatch.onTicket(() => this.events.emit('work'));
   }
@@ -231,6 +235,30 @@ export class RedisJobStore implements JobStore {
       if (dead.length) await this.redis.hdel(`${this.p}nodes`, ...dead);
       return live;
     });
+  }
+
+  createToken(t: NewToken): Promise<CreateTokenResult> {
+    return this.call(() => this.tokens.create(t));
+  }
+
+  listTokens(): Promise<TokenRecord[]> {
+    return this.call(() => this.tokens.list());
+  }
+
+  findToken(prefix: string): Promise<TokenRecord | null> {
+    return this.call(() => this.tokens.find(prefix));
+  }
+
+  revokeToken(name: string, now: number): Promise<boolean> {
+    return this.call(() => this.tokens.revoke(name, now));
+  }
+
+  touchToken(name: string, now: number): Promise<void> {
+    return this.call(() => this.tokens.touch(name, now));
+  }
+
+  sharedSecret(name: string, candidate: string): Promise<string> {
+    return this.call(() => this.tokens.sharedSecret(name, candidate));
   }
 
   ping(): Promise<void> {

@@ -7,6 +7,7 @@ import type { Redis } from 'ioredis';
 import { canTransition, type JobStatus } from '../../jobs/status.js';
 import { CLAIM, CREATE, DISMISS, FINISH, HEARTBEAT, LUA_PRELUDE, RELEASE } from './lua-jobs.js';
 import { LIST, LOCK, MISSING_TICKETS, PURGE, SWEEP, UNLOCK } from './lua-maintenance.js';
+import { TOKEN_CREATE, TOKEN_FIND, TOKEN_LIST, TOKEN_REVOKE, TOKEN_TOUCH } from './lua-tokens.js';
 
 const JOB_SCRIPTS = {
   create: CREATE,
@@ -19,6 +20,11 @@ const JOB_SCRIPTS = {
   purge: PURGE,
   list: LIST,
   missingTickets: MISSING_TICKETS,
+  tokenCreate: TOKEN_CREATE,
+  tokenFind: TOKEN_FIND,
+  tokenRevoke: TOKEN_REVOKE,
+  tokenTouch: TOKEN_TOUCH,
+  tokenList: TOKEN_LIST,
 } as const;
 
 export type ScriptName = keyof typeof JOB_SCRIPTS;

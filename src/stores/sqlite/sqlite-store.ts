@@ -10,6 +10,8 @@ import { sourcesOf } from '../../jobs/status.js';
 import type { FinishResult, JobRecord, JobStore, ListQuery, NewJob, SweepResult } from '../job-store.js';
 import { migrate, openDatabase, type DB } from './db.js';
 import { toRecord, type JobRow } from './rows.js';
+import { SqliteTokens } from './tokens.js';
+import type { CreateTokenResult, NewToken, TokenRecord } from '../tokens.js';
 
 const inList = (xs: readonly string[]) => xs.map((x) => `'${x}'`).join(',');
 
@@ -20,10 +22,12 @@ export class SqliteJobStore implements JobStore {
   private closed = false;
   private pendingCreates: Array<{ job: NewJob; resolve: (r: { job: JobRecord; created: boolean }) => void; reject: (e: unknown) => void }> = [];
   private readonly q;
+  private readonly tokens: SqliteTokens;
 
   constructor(file: string, opts: { nativeBinding?: string; migrate?: boolean } = {}) {
     this.db = openDatabase(file, opts);
     if (opts.migrate !== false) migrate(this.db);
+    this.tokens = new SqliteTokens(this.db, file);
     this.events.setMaxListeners(0);
     const db = this.db;
     this.q = {
@@ -265,6 +269,30 @@ export class SqliteJobStore implements JobStore {
     const now = Date.now();
     for (const [id, n] of this.registry) if (n.until <= now) this.registry.delete(id);
     return [...this.registry].map(([nodeId, n]) => ({ nodeId, marker: n.marker }));
+  }
+
+  async createToken(t: NewToken): Promise<CreateTokenResult> {
+    return this.tokens.create(t);
+  }
+
+  async listTokens(): Promise<TokenRecord[]> {
+    return this.tokens.list();
+  }
+
+  async findToken(prefix: string): Promise<TokenRecord | null> {
+    return this.tokens.find(prefix);
+  }
+
+  async revokeToken(name: string, now: number): Promise<boolean> {
+    return this.tokens.revoke(name, now);
+  }
+
+  async touchToken(name: string, now: number): Promise<void> {
+    this.tokens.touch(name, now);
+  }
+
+  async sharedSecret(name: string, candidate: string): Promise<string> {
+    return this.tokens.sharedSecret(name, candidate);
   }
 
   async ping(): Promise<void> {
