@@ -6,6 +6,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFi
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { buildConsole } from './build-console.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -83,18 +84,22 @@ export async function build({ outdir = join(root, 'dist') } = {}) {
     copyFileSync(join(root, 'node_modules', f), join(outdir, f));
   }
   const app = { ...common, plugins: [lazyPlugin] };
+  let consoleSize;
   await Promise.all([
     esbuild.build({ ...app, entryPoints: [join(root, 'src/bin.ts')], outfile: join(outdir, 'subsetd.cjs'), banner: { js: `#!/usr/bin/env node\n${common.banner.js}` } }),
     esbuild.build({ ...app, entryPoints: [join(root, 'src/pool/worker.ts')], outfile: join(outdir, 'worker.cjs') }),
     esbuild.build({ ...common, entryPoints: [join(root, 'node_modules/h5wasm/dist/node/hdf5_hl.js')], outfile: join(outdir, 'h5wasm.cjs'), sourcemap: false }),
     // piscina starts its threads from `${__dirname}/worker.js`; bundled, __dirname is dist/.
     esbuild.build({ ...common, define: {}, entryPoints: [join(root, 'node_modules/piscina/dist/worker.js')], outfile: join(outdir, 'worker.js') }),
+    // The web console (public/) into dist/public/.
+    buildConsole(root, outdir).then((s) => (consoleSize = s)),
   ]);
-  return { families };
+  return { families, console: consoleSize };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const t0 = Date.now();
-  const { families } = await build();
+  const { families, console: web } = await build();
   console.log(`built dist/subsetd.cjs and dist/worker.cjs (processors: ${families.join(', ')}) in ${Date.now() - t0} ms`);
+  console.log(`built dist/public/ (console): ${web.files.length} files, ${(web.bytes / 1e6).toFixed(2)} MB, ${(web.gzip / 1e6).toFixed(2)} MB gzip`);
 }

@@ -1,0 +1,209 @@
+/**
+ * Jobs: every job, live. Filters (status, process, created range, text over inputs) and the page
+ * live in the URL, so a view can be bookmarked; paging is the server's. Selected jobs can be
+ * dismissed together after a confirmation.
+ */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api, ApiProblem, STATUSES, type JobList, type JobQuery, type ProcessSummary, type StatusInfo } from '../api';
+import { useLiveJobs } from '../live';
+import { href, navigate, type Route } from '../router';
+import { Confirm, Empty, jobDuration, Progress, ProblemBox, StatusBadge, Time } from '../ui';
+
+const PAGE = 25;
+
+function queryOf(route: Route): JobQuery & { from: string; to: string } {
+  const q = route.query;
+  const list = (k: string) => (q.get(k) ?? '').split(',').filter(Boolean);
+  const from = q.get('from') ?? '';
+  const to = q.get('to') ?? '';
+  // Dates are the viewer's days; the server takes an OGC interval in UTC.
+  const start = from ? new Date(`${from}T00:00:00`).toISOString() : '..';
+  const end = to ? new Date(new Date(`${to}T00:00:00`).getTime() + 86400000 - 1).toISOString() : '..';
+  return {
+    status: list('status'),
+    processID: list('process'),
+    q: q.get('q') ?? undefined,
+    datetime: from || to ? `${start}/${end}` : undefined,
+    limit: PAGE,
+    offset: Math.max(0, Number(q.get('offset') ?? 0) || 0),
+    from,
+    to,
+  };
+}
+
+export function JobsView({ route }: { route: Route }) {
+  const query = queryOf(route);
+  const key = route.query.toString();
+  const [data, setData] = useState<JobList | null>(null);
+  const [problem, setProblem] = useState<ApiProblem | null>(null);
+  const [processes, setProcesses] = useState<ProcessSummary[]>([]);
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [confirm, setConfirm] = useState(false);
+  const [, setTick] = useState(0);
+  const [text, setText] = useState(query.q ?? '');
+  const refreshTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+
+  const load = () =>
+    api.jobs(query).then((d) => { setData(d); setProblem(null); }).catch(setProblem);
+  const refreshSoon = () => {
+    if (refreshTimer.current) return;
+    refreshTimer.current = setTimeout(() => {
+      refreshTimer.current = null;
+      load();
+    }, 200);
+  };
+
+  useEffect(() => { api.processes().then(setProcesses).catch(() => {}); }, []);
+  useEffect(() => { load(); setSelected(new Set()); setText(query.q ?? ''); }, [key]);
+  useEffect(() => {
+    const t = setInterval(() => setTick((n) => n + 1), 1000);
+    return () => clearInterval(t);
+  }, []);
+  useLiveJobs(
+    {
+      refresh: load,
+      onJob: (job) => {
+        const i = data?.jobs.findIndex((j) => j.jobID === job.jobID) ?? -1;
+        // A job on this page changes in place (unless it no longer matches the filter); anything else may move the page.
+        if (data && i >= 0 && (!query.status?.length || query.status.includes(job.status)))
+          setData({ ...data, jobs: data.jobs.map((j) => (j.jobID === job.jobID ? { ...j, ...job } : j)) });
+        else refreshSoon();
+      },
+    },
+    [key, data],
+  );
+
+  const setParam = (changes: Record<string, string | undefined>) => {
+    const q = new URLSearchParams(route.query);
+    for (const [k, v] of Object.entries(changes)) if (v) q.set(k, v); else q.delete(k);
+    if (!('offset' in changes)) q.delete('offset');
+    navigate(href('jobs', q), { replace: true });
+  };
+  const toggleStatus = (s: string) => {
+    const cur = new Set(query.status);
+    if (cur.has(s)) cur.delete(s); else cur.add(s);
+    setParam({ status: [...cur].join(',') });
+  };
+  const dismissSelected = async () => {
+    setConfirm(false);
+    const ids = [...selected];
+    const results = await Promise.allSettled(ids.map((id) => api.dismiss(id)));
+    const failed = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
+    if (failed.length) setProblem(new ApiProblem(0, `${failed.length} of ${ids.length} could not be dismissed`, (failed[0].reason as Error).message));
+    setSelected(new Set());
+    load();
+  };
+
+  const jobs = data?.jobs ?? [];
+  const filtered = Boolean(query.status?.length || query.processID?.length || query.q || query.datetime);
+  const allOnPage = jobs.length > 0 && jobs.every((j) => selected.has(j.jobID));
+
+  return (
+    <section class="view jobs">
+      <header class="view-head">
+        <h1>Jobs</h1>
+        <a class="button primary" href={href('new')}>New job</a>
+      </header>
+      <form class="filters" role="search" aria-label="Filter jobs" onSubmit={(e) => { e.preventDefault(); setParam({ q: text.trim() || undefined }); }}>
+        <fieldset class="status-filter">
+          <legend>Status</legend>
+          {STATUSES.map((s) => (
+            <label key={s} class="check">
+              <input type="checkbox" checked={query.status?.includes(s)} onChange={() => toggleStatus(s)} />
+              {s}
+            </label>
+          ))}
+        </fieldset>
+        <label>
+          <span>Process</span>
+          <select value={query.processID?.[0] ?? ''} onChange={(e) => setParam({ process: e.currentTarget.value || undefined })}>
+            <option value="">all</option>
+            {processes.map((p) => <option key={p.id} value={p.id}>{p.id}</option>)}
+          </select>
+        </label>
+        <label>
+          <span>Created from</span>
+          <input type="date" value={query.from} onChange={(e) => setParam({ from: e.currentTarget.value || undefined })} />
+        </label>
+        <label>
+          <span>to</span>
+          <input type="date" value={query.to} onChange={(e) => setParam({ to: e.currentTarget.value || undefined })} />
+        </label>
+        <label class="grow">
+          <span>Inputs contain</span>
+          <input type="search" value={text} placeholder="e.g. DEU or tas_" onInput={(e) => setText(e.currentTarget.value)} />
+        </label>
+        <button type="submit">Search</button>
+        {filtered ? <a href={href('jobs')}>Clear filters</a> : null}
+      </form>
+      <ProblemBox problem={problem} />
+      <div class="bulk" aria-live="polite">
+        <button type="button" class="danger" disabled={selected.size === 0} onClick={() => setConfirm(true)}>
+          Dismiss selected{selected.size ? ` (${selected.size})` : ''}
+        </button>
+        {data ? <span class="muted">{data.numberMatched.toLocaleString()} job{data.numberMatched === 1 ? '' : 's'}</span> : null}
+      </div>
+      {data && jobs.length === 0 ? (
+        filtered ? (
+          <Empty title="No job matches these filters."><p><a href={href('jobs')}>Clear the filters</a> to see every job.</p></Empty>
+        ) : (
+          <Empty title="No jobs yet.">
+            <p>Start one from <a href={href('new')}>New job</a> — for example hello-world, or netcdf-subset on a file of the data root.</p>
+          </Empty>
+        )
+      ) : (
+        <table class="jobs-table">
+          <thead>
+            <tr>
+              <th scope="col" class="sel">
+                <input type="checkbox" aria-label="Select all jobs on this page" checked={allOnPage} onChange={() => setSelected(allOnPage ? new Set() : new Set(jobs.map((j) => j.jobID)))} />
+              </th>
+              <th scope="col">Status</th>
+              <th scope="col">Process</th>
+              <th scope="col">Progress</th>
+              <th scope="col">Created</th>
+              <th scope="col">Duration</th>
+              <th scope="col">Message</th>
+            </tr>
+          </thead>
+          <tbody>
+            {jobs.map((j: StatusInfo) => (
+              <tr key={j.jobID} data-job={j.jobID} data-status={j.status}>
+                <td class="sel">
+                  <input
+                    type="checkbox"
+                    aria-label={`Select job ${j.jobID}`}
+                    checked={selected.has(j.jobID)}
+                    onChange={() => {
+                      const s = new Set(selected);
+                      if (s.has(j.jobID)) s.delete(j.jobID); else s.add(j.jobID);
+                      setSelected(s);
+                    }}
+                  />
+                </td>
+                <td><a href={href(`jobs/${j.jobID}`)} aria-label={`Job ${j.jobID}: ${j.status}`}><StatusBadge status={j.status} /></a></td>
+                <td><a href={href(`jobs/${j.jobID}`)}>{j.processID}</a><div class="muted small mono">{j.jobID.slice(0, 12)}</div></td>
+                <td><Progress value={j.progress} status={j.status} label={`Progress of job ${j.jobID}`} /></td>
+                <td><Time iso={j.created} /></td>
+                <td class="num">{jobDuration(j)}</td>
+                <td class="message" title={j.message}>{j.message}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {data && data.numberMatched > PAGE ? (
+        <nav class="pager" aria-label="Pages">
+          <button type="button" disabled={query.offset === 0} onClick={() => setParam({ offset: String(Math.max(0, query.offset - PAGE)) })}>← Newer</button>
+          <span>
+            {query.offset + 1}–{Math.min(query.offset + PAGE, data.numberMatched)} of {data.numberMatched}
+          </span>
+          <button type="button" disabled={query.offset + PAGE >= data.numberMatched} onClick={() => setParam({ offset: String(query.offset + PAGE) })}>Older →</button>
+        </nav>
+      ) : null}
+      <Confirm open={confirm} title={`Dismiss ${selected.size} job${selected.size === 1 ? '' : 's'}?`} confirmLabel="Dismiss" onConfirm={dismissSelected} onCancel={() => setConfirm(false)}>
+        <p>Running jobs are stopped; results of finished jobs are deleted. This cannot be undone.</p>
+      </Confirm>
+    </section>
+  );
+}
