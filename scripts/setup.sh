@@ -30,3 +30,9 @@ if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ package.json -nt
   touch "$stamp"
 fi
 npm run -s build:js
+
+# A first run has data to cut: the generated sample dataset (a few MB, no download) in the default
+# data root when it is missing or empty. Elsewhere: `node dist/subsetd.cjs sample-data DIR`.
+if [ ! -d data ] || [ -z "$(ls -A data)" ]; then
+  node dist/subsetd.cjs sample-data data
+fi

@@ -24,6 +24,7 @@ Commands:
   boundaries import FILE --set NAME --id-field F --name-field F   add a boundary set
   boundaries list       boundary sets in the store
   config                print the effective configuration (secrets masked)
+  sample-data [DIR] [--force]   write a small sample dataset (NetCDF, GeoTIFF, GeoPackage; default DIR: the data root)
 
 Options:
   --env-file PATH       read settings from an env-file (systemd EnvironmentFile syntax)
@@ -46,6 +47,7 @@ export async function run(argv: string[], rt: Runtime): Promise<number> {
         url: { type: 'string' },
         json: { type: 'boolean' },
         worker: { type: 'boolean' },
+        force: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -84,6 +86,8 @@ export async function run(argv: string[], rt: Runtime): Promise<number> {
         return await (await import('./commands/healthcheck.js')).healthcheckCommand(values, rt);
       case 'backup':
         return await (await import('./commands/backup.js')).backupCommand(rest, values, rt);
+      case 'sample-data':
+        return await (await import('./commands/sample-data.js')).sampleDataCommand(rest, values);
       case '__gdal-child': return await (await import('./gdal/child-main.js')).gdalChildMain();
       case 'config':
         console.log(describeConfig(configFrom(values)));

@@ -8,7 +8,7 @@ import type { Stats } from 'node:fs';
 import { gdalChild, GdalOpError } from '../gdal/child-client.js';
 import type { RasterInfo, VectorInfo } from '../gdal/ops/describe.js';
 import { sniff } from '../../processors/netcdf/io/open-source.js';
-import { badParameter } from '../server/problem.js';
+import { ApiError, badParameter } from '../server/problem.js';
 import { fileKey, Lru } from './lru.js';
 import { netcdfInfo, type NetcdfInfo } from './netcdf-info.js';
 
@@ -18,11 +18,16 @@ const cache = new Lru<Promise<DataInfo>>(512);
 /** A GDAL read that takes longer is a file to give up on (the child is replaced). */
 const GDAL_TIMEOUT_MS = 20_000;
 
-export function dataInfo(abs: string, st: Stats): Promise<DataInfo> {
+export function dataInfo(abs: string, rel: string, st: Stats): Promise<DataInfo> {
   const key = fileKey(abs, st);
   let p = cache.get(key);
   if (!p) {
-    p = read(abs);
+    p = read(abs).catch((e) => {
+      // Messages name the file as the client does: the server's own paths stay private.
+      if (e instanceof Error) e.message = e.message.replaceAll(abs, rel);
+      if (e instanceof ApiError && typeof e.extra.field === 'string') throw new ApiError(e.status, e.type, e.title, e.detail?.replaceAll(abs, rel), e.extra);
+      throw e;
+    });
     cache.set(key, p);
     // Failures are not remembered: the next request tries again (a file still being copied).
     const mine = p;

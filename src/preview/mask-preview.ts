@@ -31,7 +31,7 @@ async function loadGrid(abs: string, rel: string): Promise<FileGrid> {
   try {
     src = await openSource(abs);
   } catch (e) {
-    throw badInput('path', `"${rel}": its metadata cannot be read (${(e as Error).message})`);
+    throw badInput('path', `"${rel}": its metadata cannot be read (${(e as Error).message.replaceAll(abs, rel)})`);
   }
   try {
     const grid = findGrid(src);

@@ -24,7 +24,7 @@ export interface RasterInfo {
 export interface VectorInfo {
   format: 'vector';
   driver: string;
-  layers: Array<{ name: string; geometryType: string; features: number; crs: string | null; extent: [number, number, number, number] | null; fields: string[] }>;
+  layers: Array<{ name: string; geometryType: string; features: number | null; crs: string | null; extent: [number, number, number, number] | null; fields: string[] }>;
 }
 
 const crsName = (srs: SpatialReference | null) => {
@@ -34,8 +34,9 @@ const crsName = (srs: SpatialReference | null) => {
   return code ? `${auth ?? 'EPSG'}:${code}` : srs.toProj4();
 };
 
-/** Cap per layer: counting a huge layer without an index would read it all. */
 const MAX_FIELDS = 200;
+/** Layers up to this size get their extent computed when the format stores none. */
+const MAX_SCAN = 100_000;
 
 export async function describeData(gdal: Gdal, a: { path: string }): Promise<RasterInfo | VectorInfo> {
   let ds: Dataset;
@@ -66,7 +67,9 @@ function raster(gdal: Gdal, ds: Dataset): RasterInfo {
       try {
         const wgs = gdal.SpatialReference.fromUserInput('OGC:CRS84');
         const env = new gdal.Envelope({ minX: bounds[0], minY: bounds[1], maxX: bounds[2], maxY: bounds[3] }).toPolygon();
-        env.srs = ds.srs;
+        // Through PROJ.4 text: its axes are always east, north, whatever the EPSG definition's
+        // order (gdal-async has no axis-mapping setter; EPSG:4326 would be read as lat, lon).
+        env.srs = gdal.SpatialReference.fromProj4(ds.srs.toProj4());
         env.segmentize(Math.max(bounds[2] - bounds[0], bounds[3] - bounds[1]) / 20);
         env.transformTo(wgs);
         const e = env.getEnvelope();
@@ -95,16 +98,20 @@ function vector(gdal: Gdal, ds: Dataset): VectorInfo {
     driver: ds.driver.description,
     layers: ds.layers.map((l) => {
       let extent: [number, number, number, number] | null = null;
-      try {
-        const e = l.getExtent(false);
-        extent = [e.minX, e.minY, e.maxX, e.maxY];
-      } catch {
-        /* no cheap extent */
+      const features = l.features.count(false);
+      for (const force of features >= 0 && features <= MAX_SCAN ? [false, true] : [false]) {
+        try {
+          const e = l.getExtent(force);
+          extent = [e.minX, e.minY, e.maxX, e.maxY];
+          break;
+        } catch {
+          /* no stored extent: computed only for small layers */
+        }
       }
       return {
         name: l.name,
         geometryType: gdal.Geometry.getName(l.geomType) ?? 'unknown',
-        features: l.features.count(false),
+        features: features >= 0 ? features : null,
         crs: crsName(l.srs),
         extent,
         fields: l.fields.getNames().slice(0, MAX_FIELDS),
