@@ -39,6 +39,16 @@ export interface Service {
   close(): Promise<void>;
 }
 
+/**
+ * Slow clients (slowloris: headers or a body trickled a byte at a time) get 408 and are closed
+ * after these limits. Node checks them on a timer, which must tick well within the shorter one.
+ */
+function requestTimeouts(config: Config) {
+  const requestTimeout = config.requestTimeout;
+  const headersTimeout = Math.min(config.headersTimeout, requestTimeout);
+  return { headersTimeout, requestTimeout, connectionsCheckingInterval: Math.max(100, Math.min(30_000, Math.floor(headersTimeout / 4))) };
+}
+
 export async function startService(config: Config, opts: ServiceOptions): Promise<Service> {
   const { log } = opts;
   mkdirSync(config.stateDir, { recursive: true });
@@ -65,14 +75,14 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
   if (opts.http !== false) {
     const app = createApp(deps, opts.mounts);
     server = await new Promise<ServerType>((resolve, reject) => {
-      const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(s));
+      const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port, serverOptions: requestTimeouts(config) }, () => resolve(s));
       s.once('error', reject);
     });
     // Longer than clients' and nginx's idle keep-alive, so the client side always closes first
     // and never reuses a socket the server is closing at the same moment.
-    const http = server as ServerType & { keepAliveTimeout: number; headersTimeout: number };
-    http.keepAliveTimeout = 65_000;
-    http.headersTimeout = 66_000;
+    // (Since Node 18 headersTimeout runs from a request's first byte, not from the idle
+    // keep-alive socket's, so it may be shorter than this.)
+    (server as ServerType & { keepAliveTimeout: number }).keepAliveTimeout = 65_000;
     const addr = server.address() as AddressInfo;
     url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
   }

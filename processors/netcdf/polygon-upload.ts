@@ -11,22 +11,45 @@ import { InputError } from '../../src/processes/types.js';
 import { parseRegionGeoJson, type MultiPolygonCoords } from '../../src/regions/geojson.js';
 
 const MAX_UPLOAD = 64 * 1024 * 1024;
+/**
+ * Zip bombs: an archive is refused while it is being unpacked, by the sizes it declares and by
+ * the bytes that actually come out (a lying header is cut off at the limit): more than
+ * MAX_UPLOAD unpacked in all, an entry expanding more than MAX_RATIO times once past 1 MB (real
+ * shapefiles deflate 2-10x; a bomb 1000x), or more than MAX_ENTRIES entries.
+ */
+const MAX_RATIO = 100;
+const RATIO_FREE = 1024 * 1024;
+const MAX_ENTRIES = 1000;
 
 function unzipEntries(buf: Buffer): Promise<Map<string, Buffer>> {
   return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(buf, { lazyEntries: true }, (err, zip) => {
+    // validateEntrySizes: yauzl fails an entry that inflates past its declared size.
+    yauzl.fromBuffer(buf, { lazyEntries: true, validateEntrySizes: true }, (err, zip) => {
       if (err || !zip) return reject(err ?? new Error('bad zip'));
       const out = new Map<string, Buffer>();
       let total = 0;
+      const fail = (msg: string) => {
+        zip.close();
+        reject(new Error(msg));
+      };
+      if (zip.entryCount > MAX_ENTRIES) return fail(`more than ${MAX_ENTRIES} entries`);
       zip.on('entry', (e: yauzl.Entry) => {
         const ext = e.fileName.toLowerCase().match(/\.(shp|dbf|prj)$/)?.[1];
         if (!ext || e.fileName.includes('__MACOSX')) return zip.readEntry();
-        total += e.uncompressedSize;
-        if (total > MAX_UPLOAD) return reject(new Error('shapefile too large when unpacked'));
+        if (total + e.uncompressedSize > MAX_UPLOAD) return fail(`more than ${MAX_UPLOAD >> 20} MB when unpacked`);
+        if (e.uncompressedSize > RATIO_FREE && e.uncompressedSize > MAX_RATIO * Math.max(1, e.compressedSize))
+          return fail(`"${e.fileName}" expands ${Math.round(e.uncompressedSize / Math.max(1, e.compressedSize))} times (at most ${MAX_RATIO}): not a shapefile but a zip bomb`);
         zip.openReadStream(e, (err2, s) => {
           if (err2 || !s) return reject(err2);
           const parts: Buffer[] = [];
-          s.on('data', (c: Buffer) => parts.push(c));
+          s.on('data', (c: Buffer) => {
+            total += c.length;
+            if (total > MAX_UPLOAD) {
+              s.destroy();
+              return fail(`more than ${MAX_UPLOAD >> 20} MB when unpacked`);
+            }
+            parts.push(c);
+          });
           s.on('error', reject);
           s.on('end', () => {
             out.set(ext, Buffer.concat(parts));

@@ -6,6 +6,8 @@
 import { createHash } from 'node:crypto';
 import type { Context } from 'hono';
 import { canonicalJson } from '../processes/canonical.js';
+import { MAX_JSON_DEPTH, shortPath, tooDeep } from '../server/json-limits.js';
+import type { AppEnv } from '../server/context.js';
 import type { ErrorMap } from './validate.js';
 
 export interface Upload {
@@ -27,7 +29,7 @@ export function uploadNameError(name: string): string | null {
   return null;
 }
 
-export async function readRequest(c: Context): Promise<{ request: IsimipRequest } | { errors: ErrorMap }> {
+export async function readRequest(c: Context<AppEnv>): Promise<{ request: IsimipRequest } | { errors: ErrorMap }> {
   const type = (c.req.header('content-type') ?? '').toLowerCase();
   if (type.startsWith('multipart/form-data')) {
     let form: Record<string, unknown>;
@@ -45,9 +47,9 @@ export async function readRequest(c: Context): Promise<{ request: IsimipRequest 
         // requests' `files={'data': json.dumps(...)}` sends it as a file part; a form field works too.
         const v = values[0];
         const text = typeof v === 'string' ? v : v instanceof Blob ? await v.text() : '';
-        const parsed = parseJson(text);
-        if (parsed === MALFORMED) return { errors: MALFORMED };
-        data = parsed;
+        const parsed = parseJson(text, c.var.deps.config.jsonLimit);
+        if ('errors' in parsed) return parsed;
+        data = parsed.value;
         continue;
       }
       const file = values.find((v): v is File => v instanceof Blob);
@@ -59,18 +61,23 @@ export async function readRequest(c: Context): Promise<{ request: IsimipRequest 
     if (errors.length) return { errors: { uploads: errors } };
     return { request: { data, uploads } };
   }
-  const parsed = parseJson(await c.req.text());
-  if (parsed === MALFORMED) return { errors: MALFORMED };
-  return { request: { data: parsed, uploads: [] } };
+  const parsed = parseJson(await c.req.text(), c.var.deps.config.jsonLimit);
+  if ('errors' in parsed) return parsed;
+  return { request: { data: parsed.value, uploads: [] } };
 }
 
-function parseJson(text: string): unknown {
-  if (text.trim() === '') return null;
+/** JSON with the same size and depth limits as the OGC routes (json-limits.ts), in ISIMIP's error shape. */
+function parseJson(text: string, limit: number): { value: unknown } | { errors: ErrorMap } {
+  if (text.trim() === '') return { value: null };
+  if (text.length > limit) return { errors: { data: [`Provided json data is larger than ${limit} bytes (SUBSETD_JSON_LIMIT)`] } };
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
-    return MALFORMED;
+    return { errors: MALFORMED };
   }
+  const deep = tooDeep(value);
+  return deep === null ? { value } : { errors: { data: [`Provided json data is nested deeper than ${MAX_JSON_DEPTH} levels at ${shortPath(deep, 6)}`] } };
 }
 
 /** Key order of the JSON and order of the parts do not change the id; any byte of an upload does. */

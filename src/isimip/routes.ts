@@ -75,6 +75,10 @@ async function placeUploads(dir: string, uploads: Upload[]): Promise<boolean> {
 
 async function create(c: C) {
   const { config, registry, jobs, files } = c.var.deps;
+  // As Flask's request.json: JSON or (isimip-client uploads) multipart; no type at all is read as JSON.
+  const type = c.req.header('content-type') ?? '';
+  if (type && !/^(application\/([\w.+-]*\+)?json|multipart\/form-data)\b/i.test(type))
+    return c.json({ status: 'error', errors: { data: [`Unsupported media type "${type}": send application/json or multipart/form-data`] } }, 415);
   const read = await readRequest(c);
   if ('errors' in read) return errorResponse(c, read.errors);
   const { data, uploads } = read.request;

@@ -9,6 +9,8 @@ import type { AppDeps, AppEnv } from './context.js';
 import { baseUrl } from './links.js';
 import { openApiDocument } from './openapi.js';
 import { ApiError, PROBLEM } from './problem.js';
+import { queryParamRules } from './query-params.js';
+import { securityHeaders } from './security-headers.js';
 import { health } from './routes/health.js';
 import { jobs } from './routes/jobs.js';
 import { landing } from './routes/landing.js';
@@ -33,6 +35,8 @@ export function createApp(deps: AppDeps, mounts: Mount[] = []): Hono<AppEnv> {
       'request',
     );
   });
+  app.use(securityHeaders());
+  app.use(queryParamRules());
   // Only where bodies are accepted: on other methods the check would materialise the full
   // Request object on every call, which costs more than the whole GET /jobs/{id} handler.
   app.on(
@@ -62,6 +66,10 @@ export function createApp(deps: AppDeps, mounts: Mount[] = []): Hono<AppEnv> {
     if (err.name === 'StoreUnavailableError')
       return problemJson(new ApiError(503, PROBLEM.unavailable, 'Service unavailable', 'the job store is unreachable; try again shortly', {}, { 'Retry-After': '5' }), c.req.path);
     if (err instanceof HTTPException && err.status < 500) return problemJson(new ApiError(err.status, PROBLEM.invalidInput, err.message || 'Bad request'), c.req.path);
+    // The client went away mid-body (or Node cut a slow one off at SUBSETD_REQUEST_TIMEOUT):
+    // nobody will read this answer, and it is not our error.
+    if ((err as NodeJS.ErrnoException).code === 'ECONNRESET' && err.message === 'aborted')
+      return problemJson(new ApiError(400, PROBLEM.invalidInput, 'Request aborted', 'the client closed the connection before the request body was complete', { field: 'body' }), c.req.path);
     deps.log.error({ err, method: c.req.method, path: c.req.path }, 'unhandled error');
     return problemJson(new ApiError(500, PROBLEM.internal, 'Internal server error', 'the error was logged'), c.req.path);
   });
