@@ -79,6 +79,7 @@ export function openApiDocument(registry: ProcessRegistry, version: string, serv
             started: { type: 'string', format: 'date-time' },
             finished: { type: 'string', format: 'date-time' },
             updated: { type: 'string', format: 'date-time' },
+            inputs: { type: 'object', description: 'GET /jobs/{jobId} only: the inputs as validated.' },
             progress: { type: 'integer', minimum: 0, maximum: 100 },
             links: { type: 'array', items: { type: 'object' } },
           },

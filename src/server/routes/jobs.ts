@@ -55,7 +55,9 @@ export const jobs = new Hono<AppEnv>()
   .get('/jobs/:id', async (c) => {
     const job = await loadJob(c);
     c.set('jobId', job.id);
-    return c.json(statusInfo(job, baseUrl(c, c.var.deps.config)));
+    // The inputs too (not in OGC's statusInfo, allowed beside it): the console shows them, draws
+    // their region and offers "edit & run again". Not in lists or events, which stay small.
+    return c.json({ ...statusInfo(job, baseUrl(c, c.var.deps.config)), inputs: job.inputs });
   })
   .delete('/jobs/:id', async (c) => {
     const id = c.req.param('id');
