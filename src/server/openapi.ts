@@ -4,6 +4,7 @@
  */
 import { executeSchema } from '../processes/input-schema.js';
 import type { ProcessRegistry } from '../processes/registry.js';
+import { DATA_PATHS } from './openapi-data.js';
 
 const problem = { $ref: '#/components/schemas/Problem' };
 const json = (schema: unknown) => ({ 'application/json': { schema } });
@@ -42,6 +43,7 @@ export function openApiDocument(registry: ProcessRegistry, version: string, serv
     '/health': { get: { summary: 'Liveness', operationId: 'health', responses: { '200': { description: 'Alive' } } } },
     '/ready': { get: { summary: 'Readiness', operationId: 'ready', responses: { '200': { description: 'Ready' }, '503': { description: 'Not ready; the failing check is named' } } } },
   };
+  Object.assign(paths, DATA_PATHS);
   for (const p of registry.list()) {
     const id = p.description.id;
     paths[`/processes/${id}/execution`] = {
