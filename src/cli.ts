@@ -23,6 +23,9 @@ Commands:
   backup FILE           online backup of the SQLite job store (safe while serving)
   boundaries import FILE --set NAME --id-field F --name-field F   add a boundary set
   boundaries list       boundary sets in the store
+  tokens create --name NAME --scope read|submit|admin [--expires 30d] [--max-queued N] [--max-jobs-per-hour N]
+                        new API token (SUBSETD_AUTH=tokens), printed once on the last line
+  tokens list [--json]  tokens without their secrets; tokens revoke NAME
   config                print the effective configuration (secrets masked)
   sample-data [DIR] [--force]   write a small sample dataset (NetCDF, GeoTIFF, GeoPackage; default DIR: the data root)
 
@@ -32,6 +35,7 @@ Options:
 `;
 
 export async function run(argv: string[], rt: Runtime): Promise<number> {
+  if (argv[0] === 'tokens') return (await import('./commands/tokens.js')).tokensCommand(argv, rt).catch((e) => (e instanceof UsageError || e instanceof ConfigError ? (console.error(`subsetd: ${e.message}`), 2) : Promise.reject(e)));
   if (argv[0] === 'boundaries') return (await import('./commands/boundaries.js')).boundariesCommand(argv, rt).catch((e) => (e instanceof UsageError || e instanceof ConfigError ? (console.error(`subsetd: ${e.message}`), 2) : Promise.reject(e)));
   let parsed;
   try {

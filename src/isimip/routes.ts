@@ -8,6 +8,7 @@ import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createHash, randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { Hono, type Context } from 'hono';
+import { canSee, listOwner, ownerOf } from '../auth/access.js';
 import type { AppEnv } from '../server/context.js';
 import { baseUrl } from '../server/links.js';
 import { sendFile } from '../server/send-file.js';
@@ -34,7 +35,23 @@ function errorKey(input: string): string {
 async function view(c: C, job: JobRecord, status: 200 | 201 = 200) {
   const { config, files } = c.var.deps;
   c.set('jobId', job.id);
-  return c.json(await isimipJob(job, baseUrl(c, config), config.resultTtl, files), status);
+  const base = baseUrl(c, config);
+  const body = await isimipJob(job, base, config.resultTtl, files);
+  // With access control on, the download link is signed: the ISIMIP client fetches it without headers.
+  if (c.var.links && body.file_url?.startsWith(base)) body.file_url = c.var.links.sign(body.file_url, body.file_url.slice(base.length));
+  return c.json(body, status);
+}
+
+/** The caller's view of a job id: another owner's job is "not found", exactly as a missing one. */
+const mine = (c: C, job: JobRecord | null): job is JobRecord => visible(job) && canSee(c.var.principal, job);
+
+/**
+ * The request's SHA-1 names the job. With access control on, the owner is hashed in too, so two
+ * owners sending the same request get different ids and neither can reach the other's job.
+ */
+function ownedId(c: C, sha: string): string {
+  const owner = ownerOf(c.var.principal);
+  return owner === null ? sha : createHash('sha1').update(`${owner}\0${sha}`).digest('hex');
 }
 
 /**
@@ -88,7 +105,7 @@ async function create(c: C) {
   if ('errors' in translated) return errorResponse(c, { operations: translated.errors });
   if (!registry.get(NATIVE_PROCESS)) return errorResponse(c, { operations: [`the ${NATIVE_PROCESS} processor is not installed on this server`] }, 503);
 
-  const { id, existing } = await freeId(c, requestId(read.request));
+  const { id, existing } = await freeId(c, ownedId(c, requestId(read.request)));
   if (existing) return view(c, existing);
 
   const uploadDir = uploads.length ? files.uploadDir(id) : undefined;
@@ -99,6 +116,7 @@ async function create(c: C) {
       meta: { isimip: { version: 2, request: data } },
       uploadDir,
       dedupExtra: uploads.length ? { uploads: uploadDigests(uploads) } : undefined,
+      owner: ownerOf(c.var.principal),
     });
     // Joined an identical live job under another id: that one has its own uploads.
     if (madeDir && job.id !== id) await rm(uploadDir!, { recursive: true, force: true });
@@ -114,7 +132,8 @@ async function create(c: C) {
 
 async function root(c: C) {
   const { store } = c.var.deps;
-  const count = async (s: JobStatus) => (await store.list({ limit: 1, offset: 0, status: [s], processId: [NATIVE_PROCESS] })).total;
+  const owner = listOwner(c.var.principal, undefined);
+  const count = async (s: JobStatus) => (await store.list({ limit: 1, offset: 0, owner, status: [s], processId: [NATIVE_PROCESS] })).total;
   const [queued, started, finished, failed] = await Promise.all((['accepted', 'running', 'successful', 'failed'] as const).map(count));
   return c.json({
     status: 'ok',
@@ -133,7 +152,7 @@ async function output(c: C) {
   if (!parsed) return notFound(c);
   const [id, ext] = parsed;
   const job = await store.get(id);
-  if (!visible(job) || job.status !== 'successful') return notFound(c);
+  if (!mine(c, job) || job.status !== 'successful') return notFound(c);
   c.set('jobId', id);
   const archive = archiveOf(job);
   const file = archive && (await files.resultFile(job.id, archive.file));
@@ -153,11 +172,11 @@ export const isimipRoutes = new Hono<AppEnv>({ strict: false })
   .on(['GET', 'HEAD'], '/output/:name', output)
   .get('/:id', async (c) => {
     const job = await c.var.deps.store.get(c.req.param('id'));
-    return visible(job) ? view(c, job) : notFound(c);
+    return mine(c, job) ? view(c, job) : notFound(c);
   })
   .delete('/:id', async (c) => {
     const id = c.req.param('id');
-    if (!visible(await c.var.deps.store.get(id))) return notFound(c);
+    if (!mine(c, await c.var.deps.store.get(id))) return notFound(c);
     c.set('jobId', id);
     await c.var.deps.jobs.dismiss(id);
     return c.body(null, 204);

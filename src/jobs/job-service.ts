@@ -19,6 +19,8 @@ export interface SubmitOptions {
   uploadDir?: string;
   /** Extra identity for dedup, e.g. digests of uploaded files. */
   dedupExtra?: unknown;
+  /** Token name of the caller (src/auth); null/absent with access control off. */
+  owner?: string | null;
 }
 
 export class JobService {
@@ -35,8 +37,11 @@ export class JobService {
   async submit(processId: string, rawInputs: unknown, opts: SubmitOptions = {}): Promise<{ job: JobRecord; created: boolean }> {
     const process = this.registry.get(processId)!;
     const inputs = await this.registry.validate(processId, rawInputs, { dataRoot: this.config.dataRoot, uploadDir: opts.uploadDir, datasetsFile: this.config.datasets });
-    const key = dedupKey(processId, process.description.version, { inputs, extra: opts.dedupExtra ?? null });
-    const r = await this.store.create({ id: opts.id, processId, inputs, dedupKey: key, meta: opts.meta, maxAttempts: this.config.maxAttempts });
+    // The owner is part of the identity: two owners never share a job, so neither learns that
+    // the other asked the same (the key without an owner is the one used before access control).
+    const owner = opts.owner ?? null;
+    const key = dedupKey(processId, process.description.version, { inputs, extra: opts.dedupExtra ?? null, ...(owner === null ? {} : { owner }) });
+    const r = await this.store.create({ id: opts.id, processId, inputs, dedupKey: key, meta: opts.meta, maxAttempts: this.config.maxAttempts, owner });
     if (r.created) this.log.info({ job: r.job.id, process: processId, status: 'accepted' }, 'job accepted');
     else this.log.info({ job: r.job.id, process: processId, status: r.job.status }, 'identical request joins existing job');
     return r;

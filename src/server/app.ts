@@ -5,6 +5,8 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
+import { accessControl, signerOf } from '../auth/middleware.js';
+import { authRoutes } from '../auth/routes.js';
 import type { AppDeps, AppEnv } from './context.js';
 import { baseUrl } from './links.js';
 import { openApiDocument } from './openapi.js';
@@ -37,6 +39,9 @@ export function createApp(deps: AppDeps, mounts: Mount[] = []): Hono<AppEnv> {
   });
   app.use(securityHeaders());
   app.use(queryParamRules());
+  // Before any body is read: a caller without the right token uploads nothing.
+  const signer = signerOf(deps);
+  app.use(accessControl(deps, signer));
   // Only where bodies are accepted: on other methods the check would materialise the full
   // Request object on every call, which costs more than the whole GET /jobs/{id} handler.
   app.on(
@@ -50,6 +55,7 @@ export function createApp(deps: AppDeps, mounts: Mount[] = []): Hono<AppEnv> {
     }),
   );
 
+  app.route('/', authRoutes(signer));
   app.route('/', landing);
   app.route('/', processes);
   app.route('/', jobs);

@@ -6,6 +6,8 @@ import type { Logger } from '../log.js';
 import type { WorkerPool } from '../pool/pool.js';
 import type { ProcessRegistry } from '../processes/registry.js';
 import type { JobStore } from '../stores/job-store.js';
+import type { Principal } from '../auth/principal.js';
+import type { LinkSigner } from '../auth/signed-links.js';
 
 /** Everything a route may use, passed in once: no route imports a store driver or global config. */
 export interface AppDeps {
@@ -22,4 +24,13 @@ export interface AppDeps {
   sharedResults?: { status: { ok: boolean; detail?: string } };
 }
 
-export type AppEnv = { Variables: { deps: AppDeps; jobId?: string } };
+export type AppEnv = {
+  Variables: {
+    deps: AppDeps;
+    jobId?: string;
+    /** Who is calling (src/auth/middleware.ts); set on every request. */
+    principal: Principal;
+    /** Signs result links when access control is on; null when it is off. */
+    links: LinkSigner | null;
+  };
+};

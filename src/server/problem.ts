@@ -16,6 +16,8 @@ export const PROBLEM = {
   notFound: 'urn:subsetd:problem:not-found',
   tooLarge: 'urn:subsetd:problem:payload-too-large',
   unavailable: 'urn:subsetd:problem:service-unavailable',
+  unauthorized: 'urn:subsetd:problem:unauthorized',
+  forbidden: 'urn:subsetd:problem:forbidden',
   internal: 'urn:subsetd:problem:internal',
 } as const;
 

@@ -1,6 +1,7 @@
 /** OGC statusInfo and results documents, built from a JobRecord for a given base URL. */
 import { isFileOutput } from '../jobs/outputs.js';
 import type { JobRecord } from '../stores/job-store.js';
+import type { LinkSigner } from '../auth/signed-links.js';
 import { JSON_TYPE, REL, type Link } from './links.js';
 
 const iso = (ms: number | null) => (ms === null ? undefined : new Date(ms).toISOString());
@@ -25,9 +26,15 @@ export function statusInfo(job: JobRecord, base: string) {
   };
 }
 
-/** Outputs with file references turned into links (OGC "reference" transmission). */
-export function resultsDocument(job: JobRecord, base: string): Record<string, unknown> {
-  const fileLink = (v: unknown) =>
-    isFileOutput(v) ? { href: `${base}/jobs/${job.id}/files/${v.file.split('/').map(encodeURIComponent).join('/')}`, type: v.type, title: v.title ?? v.file } : v;
+/**
+ * Outputs with file references turned into links (OGC "reference" transmission). With access
+ * control on, each link is signed (src/auth/signed-links.ts) so it works without a header.
+ */
+export function resultsDocument(job: JobRecord, base: string, links: LinkSigner | null = null): Record<string, unknown> {
+  const fileLink = (v: unknown) => {
+    if (!isFileOutput(v)) return v;
+    const path = `/jobs/${encodeURIComponent(job.id)}/files/${v.file.split('/').map(encodeURIComponent).join('/')}`;
+    return { href: links ? links.sign(`${base}${path}`, path) : `${base}${path}`, type: v.type, title: v.title ?? v.file };
+  };
   return Object.fromEntries(Object.entries(job.outputs ?? {}).map(([k, v]) => [k, Array.isArray(v) ? v.map(fileLink) : fileLink(v)]));
 }

@@ -1,11 +1,14 @@
 import { statfs } from 'node:fs/promises';
 import { Hono } from 'hono';
+import { hasScope } from '../../auth/principal.js';
 import type { AppEnv } from '../context.js';
 
 export const health = new Hono<AppEnv>()
-  // Liveness: the event loop answers. Also shows what each worker is doing.
+  // Liveness: the event loop answers. Also shows what each worker is doing — to admins only
+  // when access control is on (probes get the status without a token).
   .get('/health', (c) => {
     const { scheduler, pool, store, version } = c.var.deps;
+    if (!hasScope(c.var.principal, 'admin')) return c.json({ status: 'ok' });
     return c.json({
       status: 'ok',
       version,

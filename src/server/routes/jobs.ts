@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { fileOutputs } from '../../jobs/outputs.js';
 import { isJobStatus, type JobStatus } from '../../jobs/status.js';
+import { canSee, listOwner } from '../../auth/access.js';
 import type { AppEnv } from '../context.js';
 import { baseUrl, JSON_TYPE } from '../links.js';
 import { ApiError, badParameter, noSuchJob, PROBLEM } from '../problem.js';
@@ -25,7 +26,8 @@ function listParam(values: string[] | undefined): string[] {
 async function loadJob(c: { var: AppEnv['Variables']; req: { param(k: 'id'): string } }) {
   const id = c.req.param('id');
   const job = await c.var.deps.store.get(id);
-  if (!job) throw noSuchJob(id);
+  // Another owner's job is answered exactly as a missing one: its existence is not revealed.
+  if (!job || !canSee(c.var.principal, job)) throw noSuchJob(id);
   return job;
 }
 
@@ -37,7 +39,9 @@ export const jobs = new Hono<AppEnv>()
     const status = listParam(c.req.queries('status'));
     for (const s of status) if (!isJobStatus(s)) throw badParameter('status', `"${s}" is not one of accepted, running, successful, failed, dismissed`);
     const processId = listParam(c.req.queries('processID'));
-    const { jobs: list, total } = await deps.store.list({ limit, offset, status: status as JobStatus[], processId });
+    // Own jobs only, unless admin (who may pick one owner with ?owner=; others' ?owner= is ignored).
+    const owner = listOwner(c.var.principal, c.req.query('owner'));
+    const { jobs: list, total } = await deps.store.list({ limit, offset, owner, status: status as JobStatus[], processId });
     const base = baseUrl(c, deps.config);
     const page = (off: number) => {
       const q = new URLSearchParams();
@@ -45,6 +49,7 @@ export const jobs = new Hono<AppEnv>()
       q.set('offset', String(off));
       if (status.length) q.set('status', status.join(','));
       if (processId.length) q.set('processID', processId.join(','));
+      if (owner && c.req.query('owner')) q.set('owner', owner);
       return `${base}/jobs?${q}`;
     };
     const links = [{ href: page(offset), rel: 'self', type: JSON_TYPE, title: 'This page' }];
@@ -60,7 +65,7 @@ export const jobs = new Hono<AppEnv>()
     return c.json({ ...statusInfo(job, baseUrl(c, c.var.deps.config)), inputs: job.inputs });
   })
   .delete('/jobs/:id', async (c) => {
-    const id = c.req.param('id');
+    const id = (await loadJob(c)).id;
     c.set('jobId', id);
     const job = await c.var.deps.jobs.dismiss(id);
     if (!job) throw noSuchJob(id);
@@ -73,7 +78,7 @@ export const jobs = new Hono<AppEnv>()
       throw new ApiError(500, PROBLEM.jobFailed, 'Job failed', job.message ?? 'failed', { jobID: job.id, retryable: job.error?.retryable ?? false, code: job.error?.code });
     if (job.status === 'dismissed') throw new ApiError(410, PROBLEM.noSuchJob, 'Job dismissed', `job "${job.id}" was dismissed; its results were removed`);
     if (job.status !== 'successful') throw new ApiError(404, PROBLEM.resultNotReady, 'Result not ready', `job "${job.id}" is ${job.status}`);
-    return c.json(resultsDocument(job, baseUrl(c, c.var.deps.config)));
+    return c.json(resultsDocument(job, baseUrl(c, c.var.deps.config), c.var.links));
   })
   .on(['GET', 'HEAD'], '/jobs/:id/files/*', async (c) => {
     const job = await loadJob(c);

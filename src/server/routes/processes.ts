@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { InputError, type ProcessDescription } from '../../processes/types.js';
+import { ownerOf } from '../../auth/access.js';
 import type { AppEnv } from '../context.js';
 import { baseUrl, JSON_TYPE, REL } from '../links.js';
 import { ApiError, badInput, PROBLEM } from '../problem.js';
@@ -48,7 +49,7 @@ export const processes = new Hono<AppEnv>()
     if (typeof req.inputs !== 'object' || req.inputs === null || Array.isArray(req.inputs)) throw badInput('inputs', 'must be an object');
     let submitted;
     try {
-      submitted = await deps.jobs.submit(p.description.id, req.inputs);
+      submitted = await deps.jobs.submit(p.description.id, req.inputs, { owner: ownerOf(c.var.principal) });
     } catch (e) {
       if (e instanceof InputError) throw badInput(e.input.startsWith('inputs') ? e.input : `inputs.${e.input}`, e.message);
       throw e;
@@ -65,7 +66,7 @@ export const processes = new Hono<AppEnv>()
       return c.json(statusInfo(job, base), 201);
     }
     const done = await deps.jobs.waitFor(job.id, deps.config.syncTimeout);
-    if (done?.status === 'successful') return c.json(resultsDocument(done, base), 200);
+    if (done?.status === 'successful') return c.json(resultsDocument(done, base, c.var.links), 200);
     // Bad input that only running could find (a raster without the named variable): the
     // client's fault, so 400 with the input named, as validation would have answered.
     if (done?.status === 'failed' && done.error?.code === 'invalid-input')
