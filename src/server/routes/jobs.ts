@@ -18,6 +18,15 @@ function intParam(v: string | undefined, name: string, def: number, min: number,
   return n;
 }
 
+/** A broken escape (`%zz`) names no file: '' is then looked up and not found (404), never a 500. */
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return '';
+  }
+}
+
 /** OGC lets list parameters repeat or be comma-separated. */
 function listParam(values: string[] | undefined): string[] {
   return (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
@@ -86,7 +95,7 @@ export const jobs = new Hono<AppEnv>()
     if (job.status !== 'successful') throw new ApiError(404, PROBLEM.resultNotReady, 'Result not ready', `job "${job.id}" is ${job.status}`);
     const prefix = `/jobs/${job.id}/files/`;
     const path = new URL(c.req.url).pathname;
-    const rel = decodeURIComponent(path.slice(path.indexOf(prefix) + prefix.length));
+    const rel = safeDecode(path.slice(path.indexOf(prefix) + prefix.length));
     const declared = fileOutputs(job.outputs ?? {}).find((f) => f.file === rel);
     const file = declared && (await c.var.deps.files.resultFile(job.id, rel));
     if (!declared || !file) throw new ApiError(404, PROBLEM.notFound, 'No such file', `job "${job.id}" has no result file "${rel}"`);
