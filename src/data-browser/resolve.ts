@@ -36,7 +36,7 @@ export function resolveBrowsePath(dataRoot: string, raw: string | undefined, wan
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       // Lexically fine but nothing there (not even a dangling link): 404. Anything else: 400.
-      if (!rel.includes('\0') && !isAbsolute(rel) && !rel.split(/[\\/]+/).includes('..') && !exists(resolve(dataRoot, rel))) throw notFound(field, rel);
+      if (!rel.includes('\0') && !isAbsolute(rel) && !/^[A-Za-z]:[\\/]/.test(rel) && !rel.split(/[\\/]+/).includes('..') && !exists(resolve(dataRoot, rel))) throw notFound(field, rel);
       throw badParameter(field, e.message);
     }
   }
