@@ -30,7 +30,11 @@ export function useFormCtx(): FormCtx {
 export function useFieldError(path: string, prefix = false): string | null {
   const { problem } = useFormCtx();
   if (!problem?.field) return null;
-  if (problem.field === path || (prefix && problem.field.startsWith(path + '.'))) return problem.detail ?? problem.title;
+  if (problem.field === path || (prefix && problem.field.startsWith(path + '.'))) {
+    // "inputs.name: is required" beside the Name field reads better as "is required".
+    const d = problem.detail ?? problem.title;
+    return d.startsWith(`${problem.field}: `) && problem.field === path ? d.slice(problem.field.length + 2) : d;
+  }
   return null;
 }
 

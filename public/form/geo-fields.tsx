@@ -82,6 +82,7 @@ export function BoundaryField({ id, path, country, value, onChange }: { id: stri
   const [hits, setHits] = useState<Boundary[]>([]);
   const [name, setName] = useState<string>('');
   const [note, setNote] = useState('');
+  const { setMapTarget } = useFormCtx();
   useEffect(() => {
     if (typeof value === 'string' && value !== q && !name) setQ(value);
   }, [value]);
@@ -146,7 +147,10 @@ export function BoundaryField({ id, path, country, value, onChange }: { id: stri
         onPoint={(lon, lat) =>
           api.boundariesAt(lon, lat).then((b) => {
             const hit = b.find((x) => !country || x.set === 'admin0');
-            if (hit) choose(hit);
+            if (hit) {
+              choose(hit);
+              setMapTarget(null);
+            }
             else setNote(`No ${country ? 'country' : 'boundary'} at ${lon}, ${lat}.`);
           })
         }

@@ -135,7 +135,7 @@ export function MapView({ label, mode = 'none', overlays = [], onBox, onPoint, f
     if (!s || !fitKey || s.overlay.isEmpty()) return;
     const ext = s.overlay.getExtent();
     if (!ext) return;
-    s.map.getView().fit(ext, { padding: [30, 30, 30, 30], maxZoom: 7, duration: 0 });
+    s.map.getView().fit(ext, { padding: [30, 30, 30, 30], maxZoom: 6, duration: 0 });
   }, [fitKey, overlayKey]);
 
   return <div ref={el} class={`map mode-${mode}`} role="application" aria-label={label} tabIndex={0} />;
