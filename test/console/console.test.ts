@@ -9,8 +9,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { foreignRequests, launchBrowser, newPage, screenshot, type LaunchedBrowser, type RecordedPage } from '../helpers/browser';
-import { ASYNC, post, startServiceWithData, waitForJob, type RunningService } from '../helpers/service';
+import { foreignRequests, launchBrowser, newPage, screenshot, type LaunchedBrowser, type RecordedPage } from '../helpers/browser.js';
+import { ASYNC, post, startServiceWithData, waitForJob, type RunningService } from '../helpers/service.js';
 // @ts-expect-error plain JS script without types
 import { makeIsimipLike } from '../../scripts/make-netcdf-fixtures.mjs';
 
@@ -144,7 +144,7 @@ describe('console', () => {
     await expect.poll(() => row.getAttribute('data-status'), { timeout: 15_000 }).toBe('successful');
     await page.getByRole('checkbox', { name: 'successful' }).check();
     await page.waitForURL(/status=successful/);
-    await expect.poll(() => page.locator('tr[data-job]').evaluateAll((rows) => rows.every((r) => r.getAttribute('data-status') === 'successful'))).toBe(true);
+    await expect.poll(() => page.locator('tr[data-job]').evaluateAll((rows: Element[]) => rows.every((r) => r.getAttribute('data-status') === 'successful'))).toBe(true);
     await page.goto(`${svc.url}/ui/jobs`);
     await page.locator('tr[data-job]').first().waitFor();
     for (const size of [{ width: 1280, height: 800 }, { width: 1920, height: 1080 }]) {

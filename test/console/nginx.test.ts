@@ -8,8 +8,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, newPage, screenshot, type LaunchedBrowser } from '../helpers/browser';
-import { ROOT, startServiceWithData, type RunningService } from '../helpers/service';
+import { launchBrowser, newPage, screenshot, type LaunchedBrowser } from '../helpers/browser.js';
+import { ROOT, startServiceWithData, type RunningService } from '../helpers/service.js';
 
 const nginxBin = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((p) => existsSync(p));
 let svc: RunningService;
