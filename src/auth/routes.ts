@@ -45,9 +45,14 @@ export function authRoutes(signer: () => Promise<LinkSigner>) {
     .get('/auth/check', async (c) => {
       const { config, store } = c.var.deps;
       if (config.auth === 'off') return c.body(null, 204);
+      // Split by hand: new URL() would read a leading "//x" as a host name and drop it from the path.
       const uri = c.req.header('x-original-uri') ?? '/';
-      const url = new URL(uri, 'http://check.invalid');
-      let path = url.pathname;
+      const q = uri.indexOf('?');
+      const url = { pathname: (q < 0 ? uri : uri.slice(0, q)).split('#')[0] || '/', searchParams: new URLSearchParams(q < 0 ? '' : uri.slice(q + 1)) };
+      // nginx sends $request_uri, which carries the public prefix of the API (e.g. /api).
+      const prefix = config.trustProxy ? (c.req.header('x-forwarded-prefix') ?? '').split(',')[0].trim().replace(/\/+$/, '') : '';
+      const raw = prefix && url.pathname.startsWith(`${prefix}/`) ? url.pathname.slice(prefix.length) : url.pathname;
+      let path = raw;
       try {
         path = decodeURI(path);
       } catch {
@@ -56,7 +61,7 @@ export function authRoutes(signer: () => Promise<LinkSigner>) {
       await judge(config, store, await signer(), {
         method: c.req.header('x-original-method') ?? 'GET',
         path,
-        rawPath: url.pathname,
+        rawPath: raw,
         query: url.searchParams,
         authorization: c.req.header('authorization'),
         cookie: c.req.header('cookie'),
