@@ -124,8 +124,17 @@ if [ "$nginx" = 1 ]; then
   usermod -aG subsetd www-data
 fi
 
+# Access control is off until the admin turns it on; say how (docs/deploy.md, "Access control").
+auth_hint() {
+  as_subsetd config --env-file "$ENVFILE" 2>/dev/null | grep -q '^SUBSETD_AUTH=tokens$' && return 0
+  echo "access control is off: anyone reaching the port may submit and see every job. To turn it on:"
+  echo "  sudo -u subsetd subsetd tokens create --name admin --scope admin --env-file $ENVFILE"
+  echo "  then set SUBSETD_AUTH=tokens in $ENVFILE and: systemctl restart subsetd"
+}
+
 if ! has_systemd; then
   echo "installed $(as_subsetd --version | head -n1); systemd is not running, so nothing was started"
+  auth_hint
   exit 0
 fi
 systemd-tmpfiles --create /usr/lib/tmpfiles.d/subsetd.conf
@@ -141,6 +150,7 @@ fi
 for _ in $(seq 60); do
   if as_subsetd healthcheck --env-file "$ENVFILE" >/dev/null 2>&1; then
     echo "$(as_subsetd --version | head -n1) is running"
+    auth_hint
     exit 0
   fi
   sleep 1
