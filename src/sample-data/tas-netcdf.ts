@@ -30,8 +30,9 @@ export async function writeTasNetcdf(file: string): Promise<void> {
       const k = i * nlon + j;
       const s = Math.sin(g.lat[i] * r);
       const onLand = land[k] === 1;
-      base[k] = 273.15 + 28 - 46 * s * s - (onLand ? 0.0065 * elevation(g.lon[j], g.lat[i]) : 0);
-      seasonAmp[k] = 14 * s * (onLand ? 1.6 : 0.7);
+      // ~30 °C at the equator, ~-14 °C at the poles, lapse rate 6.5 K/km; winter colder on land.
+      base[k] = 303 - 44 * s * s - (onLand ? 0.0065 * elevation(g.lon[j], g.lat[i]) : 0);
+      seasonAmp[k] = 10 * s * (onLand ? 1.3 : 0.6);
     }
   const t0 = Math.round((Date.UTC(TAS_YEAR, 0, 1) - Date.UTC(1601, 0, 1)) / 86400000);
   const writer = await Nc4Writer.create(file, {
