@@ -11,6 +11,7 @@ import { listFolder } from '../../data-browser/list.js';
 import { resolveBrowsePath } from '../../data-browser/resolve.js';
 import type { AppEnv } from '../context.js';
 import { baseUrl, JSON_TYPE } from '../links.js';
+import { ApiError, PROBLEM } from '../problem.js';
 
 const q = (v: string | undefined) => v ?? '';
 
@@ -18,7 +19,11 @@ export function dataRoutes(app: Hono<AppEnv>) {
   app.get('/data', async (c) => {
     const root = c.var.deps.config.dataRoot;
     const dir = resolveBrowsePath(root, q(c.req.query('path')), 'dir');
-    const { entries, truncated } = await listFolder(realpathSync(root), dir.abs, dir.rel);
+    const { entries, truncated } = await listFolder(realpathSync(root), dir.abs, dir.rel).catch((e: NodeJS.ErrnoException) => {
+      // A folder the service may not read (permissions): the client's request is fine, the folder is not listable.
+      if (e.code === 'EACCES' || e.code === 'EPERM') throw new ApiError(403, PROBLEM.forbidden, 'Forbidden', `path: "${dir.rel}" cannot be read by the service (file permissions)`, { field: 'path' });
+      throw e;
+    });
     const base = baseUrl(c, c.var.deps.config);
     const parent = dir.rel.includes('/') ? dir.rel.slice(0, dir.rel.lastIndexOf('/')) : '';
     return c.json({
@@ -34,7 +39,7 @@ export function dataRoutes(app: Hono<AppEnv>) {
 
   app.get('/data/info', async (c) => {
     const f = resolveBrowsePath(c.var.deps.config.dataRoot, q(c.req.query('path')), 'file');
-    const info = await dataInfo(f.abs, f.stat);
+    const info = await dataInfo(f.abs, f.rel, f.stat);
     return c.json({ path: f.rel, size: f.stat.size, modified: f.stat.mtime.toISOString(), ...info });
   });
 }
