@@ -39,5 +39,10 @@ export function fillIndex(html: string, prefix: string): string {
 
 /** The API's path prefix from the link base: '' at the root, '/api' behind the shipped nginx site. */
 export function prefixOf(base: string): string {
-  return new URL(base).pathname.replace(/\/+$/, '');
+  try {
+    return new URL(base).pathname.replace(/\/+$/, '');
+  } catch {
+    // A Host / X-Forwarded-Host that is no host name: the links are broken anyway, the page need not 500.
+    return '';
+  }
 }
