@@ -98,6 +98,8 @@ describe('GET / negotiation', () => {
     const evil = await (await get(proxied, '/ui/', { 'X-Forwarded-Prefix': '/a"><script>alert(1)</script>' })).text();
     expect(evil).not.toContain('<script>alert');
     expect(baseAndMeta(await (await get(svc, '/ui/', { 'X-Forwarded-Prefix': '/api' })).text())).toEqual({ base: '/ui/', api: '' });
+    // A forwarded host that is no host name: still a page, not a 500.
+    expect((await get(proxied, '/ui/', { 'X-Forwarded-Host': 'a b:c:d' })).status).toBe(200);
   });
 
   it('with SUBSETD_PUBLIC_URL the page is based on its path', async () => {
