@@ -56,6 +56,8 @@ async function read(abs: string): Promise<DataInfo> {
     return await gdalChild().run<RasterInfo | VectorInfo>('describe', { path: abs }, { signal: AbortSignal.timeout(GDAL_TIMEOUT_MS) });
   } catch (e) {
     if (e instanceof GdalOpError && e.input) throw badParameter('path', e.message);
+    // The child died on this file (a crash in a driver): the file is what is wrong with the request.
+    if (e instanceof GdalOpError) throw badParameter('path', `GDAL could not read it: ${e.message}`);
     if ((e as Error).name === 'TimeoutError') throw badParameter('path', `GDAL did not finish reading it within ${GDAL_TIMEOUT_MS / 1000} s`);
     throw e;
   }

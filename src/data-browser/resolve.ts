@@ -40,7 +40,12 @@ export function resolveBrowsePath(dataRoot: string, raw: string | undefined, wan
       throw badParameter(field, e.message);
     }
   }
-  const stat = statSync(abs);
+  let stat: Stats;
+  try {
+    stat = statSync(abs);
+  } catch {
+    throw notFound(field, rel); // removed between resolving and now
+  }
   if (want === 'dir' && !stat.isDirectory()) throw badParameter(field, `"${rel}" is a file, not a folder; see GET /data/info`);
   if (want === 'file' && !stat.isFile()) throw badParameter(field, `"${rel || '/'}" is a folder, not a file; list it with GET /data`);
   return { abs, rel: rel === '.' ? '' : rel.split(/[\\/]+/).join('/'), stat };
