@@ -68,8 +68,14 @@ export function FieldShell({ path, label, description, required, children, error
   const err = error ? <span class="field-error" role="alert" id={`${id}-error`}>{error}</span> : null;
   if (as === 'fieldset')
     return (
-      <fieldset class={`field${error ? ' has-error' : ''}`} data-field={path}>
-        <legend>{head}</legend>
+      <fieldset class={`field${error ? ' has-error' : ''}`} data-field={path} aria-describedby={description ? `${id}-hint` : undefined}>
+        <legend>
+          <span class="field-label">
+            {label}
+            {required ? <span class="req" aria-hidden="true"> *</span> : null}
+          </span>
+        </legend>
+        {description ? <span class="field-hint" id={`${id}-hint`}>{description}</span> : null}
         {children}
         {err}
       </fieldset>

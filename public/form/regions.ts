@@ -5,7 +5,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { api, type GeoJSON, type Region } from '../api';
-import { bboxPolygon, pointGeometry } from '../map/basemap';
+import { bboxPolygon, joinAcrossAntimeridian, pointGeometry } from '../map/basemap';
 import type { Overlay } from '../map/map';
 
 export type Found =
@@ -47,7 +47,7 @@ function boundaryGeometry(set: string, id: string): Promise<GeoJSON | null> {
   const key = `${set}/${id}`;
   let p = boundaryCache.get(key);
   if (!p) {
-    p = api.boundary(set, id).then((f) => f.geometry).catch(() => null);
+    p = api.boundary(set, id).then((f) => joinAcrossAntimeridian(f.geometry)).catch(() => null);
     boundaryCache.set(key, p);
   }
   return p;

@@ -57,6 +57,20 @@ export function bboxPolygon([w, s, e, n]: number[]): GeoJSON {
   return { type: 'Polygon', coordinates: [[[w, s], [east, s], [east, n], [w, n], [w, s]]] };
 }
 
+/**
+ * A MultiPolygon cut at the antimeridian (parts ending at +180 and others starting at -180, e.g.
+ * Russia, Fiji) drawn as one shape: its western parts are moved east by 360° (the map wraps).
+ */
+export function joinAcrossAntimeridian(g: GeoJSON): GeoJSON {
+  if (g.type !== 'MultiPolygon') return g;
+  const parts = g.coordinates as Ring[][];
+  const lons = (p: Ring[]) => p[0].map((c) => c[0]);
+  const touchesEast = parts.some((p) => Math.max(...lons(p)) >= 179.99);
+  const touchesWest = parts.some((p) => Math.min(...lons(p)) <= -179.99);
+  if (!touchesEast || !touchesWest) return g;
+  return { ...g, coordinates: parts.map((p) => (Math.max(...lons(p)) < 0 ? p.map((r) => r.map(([x, y]) => [x + 360, y])) : p)) };
+}
+
 export function pointGeometry(lon: number, lat: number): GeoJSON {
   return { type: 'Point', coordinates: [lon, lat] };
 }

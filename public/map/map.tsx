@@ -74,7 +74,7 @@ export function MapView({ label, mode = 'none', overlays = [], onBox, onPoint, f
       view: new View({ projection: 'EPSG:4326', center: [10, 20], zoom: 1.6, minZoom: 0, maxZoom: 14, smoothExtentConstraint: false }),
     });
     state.current = { map, overlay, draw: null, st };
-    map.getView().fit([-180, -70, 180, 85], { size: map.getSize() ?? [target.clientWidth, target.clientHeight] });
+
     loadBasemap().then((geo) => base.addFeatures(format.readFeatures(geo))).catch(() => target.classList.add('no-basemap'));
     map.on('moveend', () => {
       target.dataset.extent = map.getView().calculateExtent(map.getSize()).map((v) => v.toFixed(4)).join(',');
@@ -91,7 +91,15 @@ export function MapView({ label, mode = 'none', overlays = [], onBox, onPoint, f
       map.getAllLayers().forEach((l) => l.changed());
     };
     mq.addEventListener('change', restyle);
-    const ro = new ResizeObserver(() => map.updateSize());
+    // The whole world at first, once the element has its size (fitKey then zooms to regions).
+    let shown = false;
+    const ro = new ResizeObserver(() => {
+      map.updateSize();
+      if (!shown && target.clientWidth > 0 && target.clientHeight > 0) {
+        shown = true;
+        if (overlay.isEmpty()) map.getView().fit([-180, -60, 180, 85]);
+      }
+    });
     ro.observe(target);
     return () => {
       mq.removeEventListener('change', restyle);

@@ -10,6 +10,7 @@ import { MaskPreview } from '../form/mask-preview';
 import { useRegionOverlays } from '../form/regions';
 import { widgetFor } from '../form/fields';
 import { InputsForm, type Values } from '../form/schema-form';
+import { joinAcrossAntimeridian } from '../map/basemap';
 import { MapView, type Overlay } from '../map/map';
 import { href, navigate, type Route } from '../router';
 import { Empty, ProblemBox } from '../ui';
@@ -53,7 +54,7 @@ export function NewJobView({ route }: { route: Route }) {
 
   const regions = useRegionOverlays(values);
   const overlays: Overlay[] = useMemo(
-    () => [...regions, ...(preview ? [{ id: `preview:${preview.cells}`, kind: 'preview' as const, geojson: preview.geometry }] : [])],
+    () => [...regions, ...(preview ? [{ id: `preview:${preview.cells}`, kind: 'preview' as const, geojson: joinAcrossAntimeridian(preview.geometry) }] : [])],
     [regions, preview],
   );
 

@@ -5,20 +5,20 @@
  * another origin, no console error. Every view is screenshotted at 1280×800 and 1920×1080.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { foreignRequests, launchBrowser, newPage, screenshot, type LaunchedBrowser, type RecordedPage } from '../helpers/browser.js';
-import { ASYNC, post, startServiceWithData, waitForJob, type RunningService } from '../helpers/service.js';
-// @ts-expect-error plain JS script without types
-import { makeIsimipLike } from '../../scripts/make-netcdf-fixtures.mjs';
+import { ASYNC, CLI, post, startServiceWithData, waitForJob, type RunningService } from '../helpers/service.js';
 
-const NC = 'tas_console_global_daily_2001_2001.nc';
+/** The NetCDF file `subsetd sample-data` writes (a newcomer's first data). */
+let NC: string;
 let svc: RunningService;
 let b: LaunchedBrowser;
 let rec: RecordedPage;
 const pages: RecordedPage[] = [];
+let helloId: string;
 
 async function open(path: string, opts: { width?: number; height?: number; dark?: boolean } = {}): Promise<RecordedPage> {
   const r = await newPage(b, opts);
@@ -46,7 +46,9 @@ function validCells(file: string): number {
 beforeAll(async () => {
   const s = await startServiceWithData();
   svc = s.svc;
-  makeIsimipLike({ file: join(s.data, NC), nt: 4 });
+  const made = spawnSync(process.execPath, [CLI, 'sample-data', s.data], { encoding: 'utf8' });
+  expect(made.status, made.stderr).toBe(0);
+  NC = readdirSync(s.data).find((f) => f.endsWith('.nc'))!;
   b = await launchBrowser();
 });
 
@@ -67,7 +69,23 @@ describe('console', () => {
     await expect.poll(() => page.locator('.view.job').getAttribute('data-status'), { timeout: 15_000 }).toBe('successful');
     await expect.poll(() => page.locator('pre.json[aria-label="Result values"]').textContent()).toContain('Hello Console! from the form');
     expect(await page.evaluate(() => (window as unknown as { noReload?: boolean }).noReload)).toBe(true);
+    helloId = page.url().split('/').pop()!;
     await screenshot(page, 'job-hello-world');
+  });
+
+  it('edit & run again opens the form filled with the job\u2019s inputs; the keyboard alone submits it', async () => {
+    const { page } = await open(`jobs/${helloId}`);
+    await page.getByRole('link', { name: 'Edit & run again' }).click();
+    await page.waitForURL(new RegExp(`/ui/new\\?process=hello-world&from=${helloId}$`));
+    await expect.poll(() => page.getByLabel('Name').inputValue()).toBe('Console');
+    expect(await page.getByLabel('Message').inputValue()).toBe('from the form');
+    await page.getByLabel('Name').focus();
+    await page.keyboard.press('End');
+    await page.keyboard.type(' again');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/ui\/jobs\/[^/]+$/);
+    expect(page.url()).not.toContain(helloId);
+    await expect.poll(() => page.locator('pre.json[aria-label="Result values"]').textContent(), { timeout: 15_000 }).toContain('Hello Console again! from the form');
   });
 
   it('shows the server\u2019s 400 next to the field it names', async () => {
@@ -107,7 +125,7 @@ describe('console', () => {
     // Progress is shown while it runs, then the outputs.
     await expect.poll(() => page.locator('.view.job').getAttribute('data-status'), { timeout: 30_000 }).toBe('successful');
     expect(await page.getByLabel('Job progress').getAttribute('value')).toBe('100');
-    const link = page.getByRole('link', { name: /^Download tas_console.*\.nc$/ });
+    const link = page.getByRole('link', { name: /^Download .*\.nc$/ });
     const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
     const got = readFileSync((await download.path())!);
     const results = await svc.json(`/jobs/${jobId}/results`);
@@ -135,9 +153,28 @@ describe('console', () => {
     expect((await svc.json(`/jobs/${body.jobID}`)).body.status).toBe('dismissed');
   });
 
+  it('dismisses selected jobs from the list after a confirmation (Escape cancels it)', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 2; i++) ids.push((await svc.json('/processes/sleep/execution', post({ inputs: { seconds: 60 + i } }, ASYNC))).body.jobID);
+    const { page } = await open('jobs?status=accepted,running');
+    for (const id of ids) await page.getByRole('checkbox', { name: `Select job ${id}` }).check();
+    await page.getByRole('button', { name: 'Dismiss selected (2)' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Dismiss 2 jobs?' });
+    await expect.poll(() => dialog.isVisible()).toBe(true);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => dialog.isVisible()).toBe(false);
+    await page.getByRole('button', { name: 'Dismiss selected (2)' }).click();
+    await dialog.getByRole('button', { name: 'Dismiss' }).click();
+    for (const id of ids) await expect.poll(async () => (await svc.json(`/jobs/${id}`)).body.status).toBe('dismissed');
+    // They leave the filtered list live.
+    await expect.poll(() => page.locator('tr[data-job]').count()).toBe(0);
+  });
+
   it('lists jobs live: a new job appears and finishes without a reload; filters live in the URL', async () => {
+    const t0 = Date.now();
     const { page } = await open('jobs');
     await page.locator('tr[data-job]').first().waitFor();
+    console.log(`first load of the jobs view (cold browser context): ${Date.now() - t0} ms`);
     const { body } = await svc.json('/processes/test-file/execution', post({ inputs: { text: 'live', delayMs: 1500 } }, ASYNC));
     const row = page.locator(`tr[data-job="${body.jobID}"]`);
     await expect.poll(() => row.getAttribute('data-status'), { timeout: 10_000 }).toMatch(/accepted|running/);
