@@ -27,7 +27,9 @@ export function duration(ms: number): string {
 }
 
 /** How long a job ran (or has been running / waiting). */
-export function jobDuration(j: { created?: string; started?: string; finished?: string }, now = Date.now()): string {
+export function jobDuration(j: { created?: string; started?: string; finished?: string; status?: string }, now = Date.now()): string {
+  // Not started yet: how long it has been waiting.
+  if (j.status === 'accepted' && j.created) return `waiting ${duration(now - Date.parse(j.created))}`;
   const start = j.started ?? j.created;
   if (!start) return '—';
   return duration((j.finished ? Date.parse(j.finished) : now) - Date.parse(start));

@@ -71,7 +71,7 @@ export function MapView({ label, mode = 'none', overlays = [], onBox, onPoint, f
         new VectorLayer({ source: base, style: () => state.current?.st.land ?? st.land }),
         new VectorLayer({ source: overlay, style: (f) => (state.current?.st ?? st)[f.get('kind') as 'region' | 'preview' | 'point'] ?? st.region }),
       ],
-      view: new View({ projection: 'EPSG:4326', center: [10, 20], zoom: 1.6, minZoom: 0, maxZoom: 14, smoothExtentConstraint: false }),
+      view: new View({ projection: 'EPSG:4326', center: [10, 20], zoom: 1.6, minZoom: 0, maxZoom: 14, showFullExtent: true }),
     });
     state.current = { map, overlay, draw: null, st };
 
