@@ -6,7 +6,7 @@ import './styles.css';
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, onUnauthorized, type Whoami } from './api';
-import { href, interceptLinks, navigate, useRoute } from './router';
+import { currentRoute, href, interceptLinks, navigate, useRoute } from './router';
 import { AdminView } from './views/admin';
 import { JobView } from './views/job';
 import { JobsView } from './views/jobs';
@@ -16,14 +16,22 @@ import { SignInView } from './views/sign-in';
 function App() {
   const route = useRoute();
   const [who, setWho] = useState<Whoami | null>(null);
-  const refreshWho = () => api.whoami().then(setWho).catch(() => setWho(null));
+  // Views wait for whoami, so a signed-out visitor meets the sign-in view, not a burst of 401s.
+  const [known, setKnown] = useState(false);
+  const refreshWho = () =>
+    api
+      .whoami()
+      .then(setWho)
+      .catch(() => setWho(null))
+      .finally(() => setKnown(true));
   useEffect(() => {
     refreshWho();
     return onUnauthorized(() => {
-      if (currentPath() !== 'sign-in') navigate(href('sign-in', { next: location.pathname + location.search }));
+      // The session ended (or never was): sign in, then come back here.
+      if (currentRoute().path !== 'sign-in') navigate(href('sign-in', { next: location.pathname + location.search }));
+      refreshWho();
     });
   }, []);
-  const currentPath = () => route.path;
   // Tokens required and nobody signed in: only the sign-in view is of use.
   const mustSignIn = who?.auth === 'tokens' && who.anonymous === 'none' && !who.name;
   const [section, id] = route.path.split('/');
@@ -33,7 +41,8 @@ function App() {
   }, [route.path]);
 
   let view;
-  if (mustSignIn || section === 'sign-in') view = <SignInView route={route} who={who} onSignedIn={refreshWho} />;
+  if (!known) view = <section class="view"><p class="muted">Loading…</p></section>;
+  else if (mustSignIn || section === 'sign-in') view = <SignInView route={route} who={who} onSignedIn={refreshWho} />;
   else if (section === '' || (section === 'jobs' && !id)) view = <JobsView route={route} />;
   else if (section === 'jobs') view = <JobView id={id} />;
   else if (section === 'new') view = <NewJobView route={route} />;

@@ -70,7 +70,7 @@ export function JobsView({ route }: { route: Route }) {
         else refreshSoon();
       },
     },
-    [key, data],
+    [key],
   );
 
   const setParam = (changes: Record<string, string | undefined>) => {

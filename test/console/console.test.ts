@@ -172,13 +172,16 @@ describe('console', () => {
 
   it('lists jobs live: a new job appears and finishes without a reload; filters live in the URL', async () => {
     const t0 = Date.now();
-    const { page } = await open('jobs');
+    const rec = await open('jobs');
+    const { page } = rec;
     await page.locator('tr[data-job]').first().waitFor();
     console.log(`first load of the jobs view (cold browser context): ${Date.now() - t0} ms`);
     const { body } = await svc.json('/processes/test-file/execution', post({ inputs: { text: 'live', delayMs: 1500 } }, ASYNC));
     const row = page.locator(`tr[data-job="${body.jobID}"]`);
     await expect.poll(() => row.getAttribute('data-status'), { timeout: 10_000 }).toMatch(/accepted|running/);
     await expect.poll(() => row.getAttribute('data-status'), { timeout: 15_000 }).toBe('successful');
+    // One event stream for the view, not one per update.
+    expect(rec.requests.filter((u) => u.includes('/jobs/events')).length).toBe(1);
     await page.getByRole('checkbox', { name: 'successful' }).check();
     await page.waitForURL(/status=successful/);
     await expect.poll(() => page.locator('tr[data-job]').evaluateAll((rows: Element[]) => rows.every((r) => r.getAttribute('data-status') === 'successful'))).toBe(true);
