@@ -2,7 +2,7 @@
  * Spatial widgets: a box drawn on the map (or typed), a point clicked (or typed), a country or
  * boundary found by name or by clicking the map, a polygon dropped as GeoJSON or zipped shapefile.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, type Boundary } from '../api';
 import { fieldId, useFormCtx } from './context';
 import { readPolygonFile } from './polygon-file';
@@ -10,6 +10,12 @@ import { readPolygonFile } from './polygon-file';
 function MapButton({ path, mode, label, onBox, onPoint }: { path: string; mode: 'bbox' | 'point' | 'pick'; label: string; onBox?: (b: [number, number, number, number]) => void; onPoint?: (lon: number, lat: number) => void }) {
   const { mapTarget, setMapTarget } = useFormCtx();
   const active = mapTarget?.path === path;
+  // A field that goes away (another operation chosen) takes its map interaction with it.
+  const live = useRef({ mapTarget, setMapTarget });
+  live.current = { mapTarget, setMapTarget };
+  useEffect(() => () => {
+    if (live.current.mapTarget?.path === path) live.current.setMapTarget(null);
+  }, []);
   return (
     <button type="button" class={active ? 'active' : ''} aria-pressed={active} onClick={() => setMapTarget(active ? null : { path, mode, onBox, onPoint })}>
       {active ? (mode === 'bbox' ? 'Drag on the map… (click to stop)' : 'Click the map… (click to stop)') : label}
@@ -58,6 +64,7 @@ export function BboxField({ path, value, onChange }: { path: string; value: unkn
 
 export function PointField({ path, value, onChange }: { path: string; value: unknown; onChange: (v: unknown) => void }) {
   const c = (value as { coordinates?: unknown[] } | undefined)?.coordinates ?? [];
+  const { setMapTarget } = useFormCtx();
   const set = (lon: unknown, lat: unknown) => onChange(lon === undefined && lat === undefined ? undefined : { type: 'Point', coordinates: [lon, lat] });
   return (
     <div class="geo-field">
@@ -71,7 +78,15 @@ export function PointField({ path, value, onChange }: { path: string; value: unk
           <input type="text" inputMode="decimal" value={c[1] === undefined ? '' : String(c[1])} onInput={(e) => set(c[0], num(e.currentTarget.value))} />
         </label>
       </div>
-      <MapButton path={path} mode="point" label="Click on map" onPoint={(lon, lat) => set(lon, lat)} />
+      <MapButton
+        path={path}
+        mode="point"
+        label="Click on map"
+        onPoint={(lon, lat) => {
+          set(lon, lat);
+          setMapTarget(null);
+        }}
+      />
     </div>
   );
 }

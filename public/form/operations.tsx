@@ -17,7 +17,8 @@ const USES: Record<string, string[]> = {
   cutout_point: ['point'],
   mask_country: ['country'],
   mask_landonly: [],
-  mask_polygon: ['polygon', 'file'],
+  // `file` names an upload of a multipart (ISIMIP) request; a JSON request carries the polygon inline.
+  mask_polygon: ['polygon'],
   mask_mask: ['mask', 'var'],
 };
 const LAST_ONLY = ['compute_mean', 'output_csv'];

@@ -11,6 +11,7 @@ import VectorSource from 'ol/source/Vector';
 import GeoJSONFormat from 'ol/format/GeoJSON';
 import Draw, { createBox } from 'ol/interaction/Draw';
 import { defaults as defaultControls } from 'ol/control/defaults';
+import { always } from 'ol/events/condition';
 import { Fill, Stroke, Style, Circle as CircleStyle } from 'ol/style';
 import { useEffect, useRef } from 'preact/hooks';
 import type { GeoJSON } from '../api';
@@ -116,7 +117,8 @@ export function MapView({ label, mode = 'none', overlays = [], onBox, onPoint, f
     if (s.draw) s.map.removeInteraction(s.draw);
     s.draw = null;
     if (mode !== 'bbox') return;
-    const draw = new Draw({ source: new VectorSource(), type: 'Circle', geometryFunction: createBox() });
+    // Press and drag draws the box (click, click works too); the map pans again after drawing.
+    const draw = new Draw({ source: new VectorSource(), type: 'Circle', geometryFunction: createBox(), freehandCondition: always });
     draw.on('drawend', (e) => {
       const [x0, y0, x1, y1] = e.feature.getGeometry()!.getExtent();
       const wide = x1 - x0 >= 360;
