@@ -65,6 +65,39 @@ export interface NewJob {
   maxAttempts: number;
   /** Token name of the creator; null/absent when access control is off. */
   owner?: string | null;
+  /** The owner's limits, checked atomically with the insert (each store's quota code). Absent: none. */
+  limits?: OwnerLimits;
+}
+
+/** Per-owner limits; null = no limit. Jobs with owner null count as one owner. */
+export interface OwnerLimits {
+  /** Jobs of the owner that are accepted or running at once. */
+  maxQueued: number | null;
+  /**
+   * Jobs the owner created in the last hour (sliding window). Submissions are recorded apart
+   * from the jobs while this limit applies, so dismissed and purged jobs still count.
+   */
+  maxJobsPerHour: number | null;
+  /** Length of the sliding window; one hour unless given (tests shorten it). */
+  windowMs?: number;
+}
+
+export const QUOTA_WINDOW_MS = 3_600_000;
+
+/** create() refused a job: the owner is at one of its limits. Becomes HTTP 429. */
+export class QuotaExceededError extends Error {
+  constructor(
+    readonly limit: 'max-queued' | 'max-jobs-per-hour',
+    readonly value: number,
+    /**
+     * When trying again may succeed: for the hourly window, when the oldest counted submission
+     * leaves it; null for max-queued (when one of the owner's jobs ends).
+     */
+    readonly retryAfterMs: number | null,
+  ) {
+    super(limit === 'max-queued' ? `at most ${value} queued or running jobs` : `at most ${value} jobs per hour`);
+    this.name = 'QuotaExceededError';
+  }
 }
 
 export interface ListQuery {
@@ -72,6 +105,11 @@ export interface ListQuery {
   status?: JobStatus[];
   /** Only jobs of this owner (token name). */
   owner?: string;
+  /** Only jobs created at or after / at or before this time (ms, inclusive). */
+  createdFrom?: number;
+  createdTo?: number;
+  /** Only jobs whose inputs JSON contains this text; ASCII letters match case-insensitively. */
+  q?: string;
   limit: number;
   offset: number;
 }
@@ -85,6 +123,51 @@ export interface SweepResult {
   failed: JobRecord[];
 }
 
+/**
+ * What a subscriber hears on every change of a job's state or progress: enough for a statusInfo
+ * document and for visibility checks, without inputs or outputs (Redis publishes it to every node).
+ */
+export type JobEvent = Pick<JobRecord, 'id' | 'processId' | 'status' | 'message' | 'progress' | 'created' | 'started' | 'finished' | 'updated' | 'owner'>;
+
+/** One line of a job's own log (GET /jobs/{id}/log). Index = position in the log, from 0. */
+export interface JobLogLine {
+  time: number; // ms since epoch
+  level: 'info' | 'warn' | 'error';
+  message: string;
+  progress?: number;
+  retryable?: boolean;
+}
+
+/** A job log keeps at most this many lines; later ones are dropped (a chatty processor cannot fill the store). */
+export const LOG_MAX_LINES = 2000;
+/** Longer messages are cut to this many characters. */
+export const LOG_MAX_MESSAGE = 2000;
+
+/** One worker slot of a node, as announced in the node registry. */
+export interface NodeWorker {
+  slot: number;
+  state: 'busy' | 'idle';
+  jobId?: string;
+  processId?: string;
+  lastHeartbeatMsAgo?: number;
+}
+
+export interface NodeInfo {
+  /** Opaque marker (the shared-results check's file content); '' when unused. */
+  marker: string;
+  workers: NodeWorker[];
+}
+
+/** Figures for GET /admin/stats. */
+export interface ActivityStats {
+  /** Accepted (queued) jobs per process. */
+  queue: Record<string, number>;
+  /** Jobs that ended successful / failed per minute over the last 60 minutes, oldest first; `minute` is its start (ms). */
+  perMinute: Array<{ minute: number; successful: number; failed: number }>;
+  /** The last 20 failed jobs, newest first. */
+  failures: Array<{ id: string; processId: string; finished: number; message: string }>;
+}
+
 export interface JobStore {
   readonly kind: 'sqlite' | 'redis';
 
@@ -92,12 +175,19 @@ export interface JobStore {
    * Inserts a job unless one with the same `id`, or a live job (accepted | running | successful,
    * not expired) with the same `dedupKey`, exists; then that one is returned with created=false.
    * Atomic: two concurrent identical creates yield one job.
+   * With `limits`, a job that would exceed the owner's limits is not inserted and
+   * QuotaExceededError is thrown; the check and the insert are one atomic step across nodes.
+   * Joining an existing job (same id or dedupKey) counts against no limit.
    */
   create(job: NewJob): Promise<{ job: JobRecord; created: boolean }>;
   get(id: string): Promise<JobRecord | null>;
   list(q: ListQuery): Promise<{ jobs: JobRecord[]; total: number }>;
 
-  /** Takes the oldest accepted job: status running, attempts + 1, lease until now + leaseMs. */
+  /**
+   * Takes an accepted job: status running, attempts + 1, lease until now + leaseMs. Fair across
+   * owners: the owner served least recently goes first (owner null counts as one owner), and
+   * within an owner the oldest job.
+   */
   claim(workerId: string, leaseMs: number): Promise<JobRecord | null>;
   /** Renews the lease and records progress. False when the job is no longer ours (dismissed, reclaimed). */
   heartbeat(id: string, workerId: string, leaseMs: number, progress?: { percent: number; message?: string }): Promise<boolean>;
@@ -125,11 +215,31 @@ export interface JobStore {
   unlock(name: string, owner: string): Promise<void>;
 
   /**
-   * Node registry: a node says it is alive (with an opaque marker) until now + ttlMs; `nodes`
-   * lists the live ones. Used to check that SUBSETD_RESULTS_DIR is shared between nodes.
+   * Node registry: a node says it is alive (with an opaque marker and its worker slots) until
+   * now + ttlMs; `nodes` lists the live ones with the time of their announcement. Used to check
+   * that SUBSETD_RESULTS_DIR is shared between nodes and to show every node's workers.
    */
-  announce(nodeId: string, marker: string, ttlMs: number): Promise<void>;
-  nodes(): Promise<Array<{ nodeId: string; marker: string }>>;
+  announce(nodeId: string, info: NodeInfo, ttlMs: number): Promise<void>;
+  nodes(): Promise<Array<NodeInfo & { nodeId: string; announced: number }>>;
+
+  /**
+   * Calls `listener` after every change of any job's state or progress (create, claim, progress
+   * and message, finish, release, dismiss, sweep), on every node (Redis: published to all).
+   * Purges are not events. Returns the function that removes the listener. Listener errors are
+   * swallowed. Best effort: during a Redis outage events are lost (clients re-read the list).
+   */
+  subscribe(listener: (e: JobEvent) => void): () => void;
+
+  /**
+   * Appends lines to a job's log (no-op for an unknown job). The log lives exactly as long as
+   * the record: a dismissed job keeps its log until it is purged, then both are gone.
+   */
+  appendLog(id: string, lines: JobLogLine[]): Promise<void>;
+  /** Lines with index > after (all when after is undefined), oldest first. [] for an unknown job. */
+  readLog(id: string, after?: number): Promise<JobLogLine[]>;
+
+  /** Queue depth, ends per minute and recent failures (GET /admin/stats). */
+  activity(now: number): Promise<ActivityStats>;
 
   /** API tokens (src/stores/tokens.ts). Atomic: two creates of one name store one token. */
   createToken(t: NewToken): Promise<CreateTokenResult>;

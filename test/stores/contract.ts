@@ -6,6 +6,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JobStore } from '../../src/stores/job-store.js';
 import { tokenContract } from './contract-tokens.js';
+import { quotaContract } from './contract-quota.js';
+import { consoleContract } from './contract-console.js';
 
 const TTL = 60_000;
 
@@ -248,22 +250,30 @@ export function jobStoreContract(name: string, makeStore: () => Promise<JobStore
     });
 
     it('registers live nodes and forgets them when their announcement expires', async () => {
-      await store.announce('node-a', 'marker-a', 60_000);
-      await store.announce('node-b', 'marker-b', 30);
-      expect((await store.nodes()).sort((x, y) => x.nodeId.localeCompare(y.nodeId))).toEqual([
-        { nodeId: 'node-a', marker: 'marker-a' },
-        { nodeId: 'node-b', marker: 'marker-b' },
+      const busy = [{ slot: 0, state: 'busy' as const, jobId: 'j1', processId: 'sleep', lastHeartbeatMsAgo: 12 }, { slot: 1, state: 'idle' as const }];
+      const t0 = Date.now();
+      await store.announce('node-a', { marker: 'marker-a', workers: busy }, 60_000);
+      await store.announce('node-b', { marker: 'marker-b', workers: [] }, 30);
+      const both = (await store.nodes()).sort((x, y) => x.nodeId.localeCompare(y.nodeId));
+      expect(both).toMatchObject([
+        { nodeId: 'node-a', marker: 'marker-a', workers: busy },
+        { nodeId: 'node-b', marker: 'marker-b', workers: [] },
       ]);
+      expect(both[0].announced).toBeGreaterThanOrEqual(t0);
       await new Promise((r) => setTimeout(r, 60));
-      expect(await store.nodes()).toEqual([{ nodeId: 'node-a', marker: 'marker-a' }]);
-      await store.announce('node-a', 'marker-a2', 60_000);
-      expect(await store.nodes()).toEqual([{ nodeId: 'node-a', marker: 'marker-a2' }]);
+      expect(await store.nodes()).toMatchObject([{ nodeId: 'node-a', marker: 'marker-a' }]);
+      await store.announce('node-a', { marker: 'marker-a2', workers: [] }, 60_000);
+      expect(await store.nodes()).toMatchObject([{ nodeId: 'node-a', marker: 'marker-a2', workers: [] }]);
     });
+
+    consoleContract(() => store);
 
     tokenContract(() => store);
 
     it('answers ping when writable', async () => {
       await expect(store.ping()).resolves.toBeUndefined();
     });
+
+    quotaContract(() => store);
   });
 }

@@ -4,7 +4,7 @@
  * Redis is down. Reconnection goes on in the background with a capped backoff (no busy spin).
  */
 import { Redis, type RedisOptions } from 'ioredis';
-import { StoreUnavailableError } from '../job-store.js';
+import { QuotaExceededError, StoreUnavailableError } from '../job-store.js';
 
 /** Longest a single store call may wait for Redis. */
 export const CALL_TIMEOUT_MS = 1500;
@@ -47,7 +47,7 @@ const TRANSIENT_REPLY = /^(LOADING|READONLY|MASTERDOWN|MISCONF|BUSY|NOAUTH|WRONG
 
 /** Maps an error from ioredis or BullMQ to StoreUnavailableError when it is about reachability. */
 export function storeError(e: unknown): unknown {
-  if (e instanceof StoreUnavailableError) return e;
+  if (e instanceof StoreUnavailableError || e instanceof QuotaExceededError) return e;
   const err = e as Error & { name?: string };
   if (err?.name === 'ReplyError' && !TRANSIENT_REPLY.test(err.message)) return e; // a real bug: let it show
   return new StoreUnavailableError(`redis unavailable: ${err?.message ?? String(e)}`, { cause: e });

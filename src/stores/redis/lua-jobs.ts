@@ -29,10 +29,30 @@ end
 local function ended(k, id, expires, keyExpires)
   redis.call('ZADD', p .. 'expiry', expires, id)
   redis.call('PEXPIREAT', k, keyExpires)
+  redis.call('PEXPIREAT', p .. 'log:' .. id, keyExpires)
+end
+-- Job events (JobStore.subscribe): every node's subscriber connection hears the change.
+-- Positional array (absent fields are false); redis-events.ts decodes it.
+local function notify(id)
+  local f = redis.call('HMGET', jk(id), 'id', 'processId', 'status', 'message', 'progress', 'created', 'started', 'finished', 'updated', 'owner')
+  if f[1] then redis.call('PUBLISH', p .. 'events', cjson.encode(f)) end
+end
+-- Admin figures: ends per minute (kept two hours) and the latest failures (by end time).
+local function countEnd(id, status, now)
+  local key = p .. 'minute:' .. math.floor(tonumber(now) / 60000)
+  redis.call('HINCRBY', key, status, 1)
+  redis.call('PEXPIRE', key, 7200000)
+  if status == 'failed' then
+    redis.call('LPUSH', p .. 'failures', id)
+    redis.call('LTRIM', p .. 'failures', 0, 99)
+  end
 end
 `;
 
-/** ARGV: p, id, given(1|0), processId, inputs, dedupKey|'', meta, maxAttempts, now, owner|'' -> {created, hash} */
+/**
+ * ARGV: p, id, given(1|0), processId, inputs, dedupKey|'', meta, maxAttempts, now, owner|'',
+ * maxQueued|'', maxJobsPerHour|'', windowMs -> {created, hash} | {-1, limit, value, retryAfterMs|''}
+ */
 export const CREATE = `
 local id, proc, dk, now = ARGV[2], ARGV[4], ARGV[6], ARGV[9]
 if ARGV[3] == '1' and redis.call('EXISTS', jk(id)) == 1 then return {0, redis.call('HGETALL', jk(id))} end
@@ -45,6 +65,10 @@ if dk ~= '' then
     end
   end
 end
+-- After the joins above (a join counts against no limit), in the same script as the insert.
+local ok = okey(ARGV[10])
+local refused = overLimit(ok, ARGV[11], ARGV[12], ARGV[13], now)
+if refused then return refused end
 local seq = redis.call('INCR', p .. 'seq')
 redis.call('HSET', jk(id), 'id', id, 'processId', proc, 'status', 'accepted', 'inputs', ARGV[5], 'meta', ARGV[7],
   'progress', '0', 'attempts', '0', 'maxAttempts', ARGV[8], 'created', now, 'updated', now, 'seq', seq, 'dispatch', '1')
@@ -57,41 +81,60 @@ if ARGV[10] ~= '' then
   redis.call('ZADD', p .. 'owner:' .. ARGV[10], seq, id)
 end
 redis.call('ZADD', p .. 'all', seq, id)
+redis.call('ZADD', p .. 'created', now, id)
 redis.call('ZADD', p .. 'status:accepted', seq, id)
 redis.call('ZADD', p .. 'proc:' .. proc, seq, id)
 redis.call('SADD', p .. 'procs', proc)
+admitted(id, ok, seq, ARGV[12], ARGV[13], now)
+notify(id)
 return {1, redis.call('HGETALL', jk(id))}
 `;
 
 /**
- * ARGV: p, id, dispatch, worker, lockedUntil, now -> hash | false.
+ * ARGV: p, id, dispatch, worker, lockedUntil, now -> {hash, renewedDispatch|''} | false.
  * A dispatch ticket only claims the run it was issued for: after a release or re-queue the
  * record's dispatch counter moved on, and an old ticket still in BullMQ is ignored.
+ * A valid ticket is a turn to run one job, and the fair order (lua-quota.ts) says which: when
+ * that is another job than the ticket's, the ticket's job keeps its place and gets a new
+ * dispatch number, for which the caller queues a fresh ticket; the taken job's own ticket
+ * becomes stale. So every accepted job still holds exactly one live ticket.
  */
 export const CLAIM = `
-local id = ARGV[2]
+local tid = ARGV[2]
+local ts = redis.call('HMGET', jk(tid), 'status', 'dispatch', 'seq', 'owner')
+if ts[1] ~= 'accepted' or ts[2] ~= ARGV[3] then return false end
+-- A job queued before fair dispatch existed (upgrade) joins its owner's queue now.
+if not redis.call('ZSCORE', p .. 'queue:' .. okey(ts[4]), tid) then enqueue(tid, okey(ts[4]), ts[3]) end
+local id, ok = tid, okey(ts[4])
+local pick = pickFair()
+if pick then id, ok = pick[1], pick[2] end
+local renewed = ''
+if id ~= tid then renewed = tostring(redis.call('HINCRBY', jk(tid), 'dispatch', 1)) end
 local k = jk(id)
 local s = redis.call('HMGET', k, 'status', 'dispatch', 'seq')
-if s[1] ~= 'accepted' or s[2] ~= ARGV[3] then return false end
 redis.call('HINCRBY', k, 'attempts', 1)
 redis.call('HSET', k, 'status', 'running', 'workerId', ARGV[4], 'lockedUntil', ARGV[5], 'updated', ARGV[6])
 redis.call('HSETNX', k, 'started', ARGV[6])
 redis.call('HDEL', k, 'message')
 move(id, s[3], 'accepted', 'running')
 redis.call('ZADD', p .. 'leases', ARGV[5], id)
-return redis.call('HGETALL', k)
+dequeue(id, ok)
+served(ok)
+notify(id)
+return {redis.call('HGETALL', k), renewed}
 `;
 
 /** ARGV: p, id, worker, lockedUntil, now, progress|'', hasMessage(1|0), message -> 1|0 */
 export const HEARTBEAT = `
 local id = ARGV[2]
 local k = jk(id)
-local s = redis.call('HMGET', k, 'status', 'workerId')
+local s = redis.call('HMGET', k, 'status', 'workerId', 'progress', 'message')
 if s[1] ~= 'running' or s[2] ~= ARGV[3] then return 0 end
 redis.call('HSET', k, 'lockedUntil', ARGV[4], 'updated', ARGV[5])
 if ARGV[6] ~= '' then redis.call('HSET', k, 'progress', ARGV[6]) end
 if ARGV[7] == '1' then redis.call('HSET', k, 'message', ARGV[8]) end
 redis.call('ZADD', p .. 'leases', ARGV[4], id)
+if (ARGV[6] ~= '' and ARGV[6] ~= s[3]) or (ARGV[7] == '1' and ARGV[8] ~= s[4]) then notify(id) end
 return 1
 `;
 
@@ -116,6 +159,9 @@ else
   forgetDedup(k, id)
 end
 ended(k, id, ARGV[10], ARGV[11])
+gone(id, redis.call('HGET', k, 'owner'))
+countEnd(id, to, ARGV[9])
+notify(id)
 return 1
 `;
 
@@ -123,13 +169,15 @@ return 1
 export const RELEASE = `
 local id = ARGV[2]
 local k = jk(id)
-local s = redis.call('HMGET', k, 'status', 'workerId', 'seq', 'attempts')
+local s = redis.call('HMGET', k, 'status', 'workerId', 'seq', 'attempts', 'owner')
 if s[1] ~= 'running' or s[2] ~= ARGV[3] then return false end
 local n = redis.call('HINCRBY', k, 'dispatch', 1)
 redis.call('HSET', k, 'status', 'accepted', 'attempts', math.max(tonumber(s[4]) - 1, 0), 'message', ARGV[4], 'updated', ARGV[5])
 redis.call('HDEL', k, 'workerId', 'lockedUntil')
 redis.call('ZREM', p .. 'leases', id)
 move(id, s[3], 'running', 'accepted')
+enqueue(id, okey(s[5]), s[3])
+notify(id)
 return tostring(n)
 `;
 
@@ -147,6 +195,8 @@ if inlist(s[1], ARGV[6]) then
   move(id, s[2], s[1], 'dismissed')
   forgetDedup(k, id)
   ended(k, id, ARGV[4], ARGV[5])
+  gone(id, redis.call('HGET', k, 'owner'))
+  notify(id)
 end
 return redis.call('HGETALL', k)
 `;

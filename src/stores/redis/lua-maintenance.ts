@@ -15,7 +15,7 @@ local ids = redis.call('ZRANGEBYSCORE', p .. 'leases', '-inf', ARGV[2], 'LIMIT',
 local out = {}
 for _, id in ipairs(ids) do
   local k = jk(id)
-  local s = redis.call('HMGET', k, 'status', 'attempts', 'maxAttempts', 'workerId', 'seq')
+  local s = redis.call('HMGET', k, 'status', 'attempts', 'maxAttempts', 'workerId', 'seq', 'owner')
   redis.call('ZREM', p .. 'leases', id)
   if s[1] == 'running' then
     redis.call('HDEL', k, 'workerId', 'lockedUntil')
@@ -24,6 +24,8 @@ for _, id in ipairs(ids) do
       local msg = 're-queued: worker ' .. (s[4] or '?') .. ' stopped renewing its lease (attempt ' .. s[2] .. ' of ' .. s[3] .. ')'
       redis.call('HSET', k, 'status', 'accepted', 'updated', now, 'message', msg)
       move(id, s[5], 'running', 'accepted')
+      enqueue(id, okey(s[6]), s[5])
+      notify(id)
       table.insert(out, {'requeued', tostring(n), redis.call('HGETALL', k)})
     else
       local msg = 'failed after ' .. s[2] .. ' attempts: the worker running it stopped (crash, kill or lost lease)'
@@ -32,6 +34,9 @@ for _, id in ipairs(ids) do
       move(id, s[5], 'running', 'failed')
       forgetDedup(k, id)
       ended(k, id, ARGV[4], ARGV[5])
+      gone(id, s[6])
+      countEnd(id, 'failed', now)
+      notify(id)
       table.insert(out, {'failed', '', redis.call('HGETALL', k)})
     end
   end
@@ -48,8 +53,11 @@ for _, id in ipairs(ids) do
   local s = redis.call('HMGET', k, 'processId', 'dedupKey', 'owner')
   if s[2] and redis.call('GET', p .. 'dedup:' .. s[2]) == id then redis.call('DEL', p .. 'dedup:' .. s[2]) end
   if s[3] then redis.call('ZREM', p .. 'owner:' .. s[3], id) end
-  redis.call('DEL', k)
+  -- The key TTL may have removed the hash first (owner unknown): then only its index entries go.
+  if s[1] then gone(id, s[3]) end
+  redis.call('DEL', k, p .. 'log:' .. id)
   redis.call('ZREM', p .. 'all', id)
+  redis.call('ZREM', p .. 'created', id)
   redis.call('ZREM', p .. 'leases', id)
   redis.call('ZREM', p .. 'expiry', id)
   for st in string.gmatch(ARGV[4], '[^,]+') do redis.call('ZREM', p .. 'status:' .. st, id) end
@@ -99,6 +107,22 @@ elseif #groups > 1 then
   redis.call('ZINTERSTORE', unpack(args))
   redis.call('DEL', unpack(parts))
   src = tmp
+end
+-- After the groups: createdFrom|'', createdTo|'' (ms, inclusive), q|''. The created range goes
+-- through the 'created' index; weights keep the creation-sequence scores for the order.
+local cf, ct, qtext = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+if (cf and cf ~= '') or (ct and ct ~= '') then
+  redis.call('ZRANGESTORE', tmp .. ':c', p .. 'created', (cf ~= '' and cf) or '-inf', (ct ~= '' and ct) or '+inf', 'BYSCORE')
+  redis.call('ZINTERSTORE', tmp, 2, src, tmp .. ':c', 'WEIGHTS', 1, 0)
+  redis.call('DEL', tmp .. ':c')
+  src = tmp
+end
+-- Free text: the caller scans a snapshot of the candidates in slices (LIST_SCAN), so one
+-- search over many jobs never blocks Redis for long.
+if qtext and qtext ~= '' then
+  if src ~= tmp then redis.call('ZUNIONSTORE', tmp, 1, src) end
+  redis.call('PEXPIRE', tmp, 60000)
+  return {-1, {}}
 end
 local total = redis.call('ZCARD', src)
 local rows = {}

@@ -10,7 +10,10 @@ import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { JOB_STATUSES, sourcesOf } from '../../jobs/status.js';
-import type { FinishResult, JobRecord, JobStore, ListQuery, NewJob, SweepResult } from '../job-store.js';
+import type { ActivityStats, FinishResult, JobEvent, JobLogLine, JobRecord, JobStore, ListQuery, NewJob, NodeInfo, SweepResult } from '../job-store.js';
+import { QUOTA_WINDOW_MS, QuotaExceededError } from '../job-store.js';
+import { RedisConsole } from './console.js';
+import { RedisEvents } from './redis-events.js';
 import { storeError } from './connection.js';
 import { Dispatch } from './dispatch.js';
 import { dispatchOf, hashFrom, recordFrom, toRecord } from './records.js';
@@ -32,6 +35,9 @@ export class RedisJobStore implements JobStore {
   private readonly events = new EventEmitter();
   private readonly unsubscribe: () => void;
   private readonly tokens: RedisTokens;
+  private readonly console: RedisConsole;
+  /** One subscriber connection per store (= per node); started by openRedisStore. */
+  readonly jobEvents: RedisEvents;
   private closed = false;
 
   constructor(
@@ -43,6 +49,8 @@ export class RedisJobStore implements JobStore {
     this.p = `${prefix}:`;
     this.s = new Scripts(redis);
     this.tokens = new RedisTokens(redis, this.s, this.p);
+    this.console = new RedisConsole(redis, this.s, this.p);
+    this.jobEvents = new RedisEvents(redis, prefix);
     this.events.setMaxListeners(0);
     this.unsubscribe = dispatch.onTicket(() => this.events.emit('work'));
   }
@@ -59,10 +67,18 @@ export class RedisJobStore implements JobStore {
   create(job: NewJob): Promise<{ job: JobRecord; created: boolean }> {
     return this.call(async () => {
       const id = job.id ?? randomUUID();
-      const [created, flat] = (await this.s.run('create', [
+      const lim = job.limits;
+      const reply = (await this.s.run('create', [
         this.p, id, job.id ? '1' : '0', job.processId, JSON.stringify(job.inputs), job.dedupKey ?? '',
         JSON.stringify(job.meta ?? {}), String(job.maxAttempts), String(Date.now()), job.owner ?? '',
-      ])) as [number, string[]];
+        lim?.maxQueued == null ? '' : String(lim.maxQueued), lim?.maxJobsPerHour == null ? '' : String(lim.maxJobsPerHour),
+        String(lim?.windowMs ?? QUOTA_WINDOW_MS),
+      ])) as unknown[];
+      if (reply[0] === -1) {
+        const [, limit, value, retry] = reply as [number, QuotaExceededError['limit'], number, number | ''];
+        throw new QuotaExceededError(limit, value, retry === '' ? null : retry);
+      }
+      const [created, flat] = reply as [number, string[]];
       const rec = recordFrom(flat);
       if (created === 1) {
         // The record is durable now. If queuing its ticket fails, sweepStalled's repair
@@ -91,7 +107,9 @@ export class RedisJobStore implements JobStore {
       const [total, rows] = (await this.s.run('list', [
         this.p, tmp, String(q.offset), String(q.limit), String(st.length), ...st, String(pr.length), ...pr,
         q.owner === undefined ? '0' : '1', ...(q.owner === undefined ? [] : [q.owner]),
+        ...this.console.listArgs(q),
       ])) as [number, string[][]];
+      if (total === -1) return this.console.search(tmp, q);
       return { jobs: rows.map(recordFrom), total };
     });
   }
@@ -108,10 +126,14 @@ export class RedisJobStore implements JobStore {
           await this.dispatch.giveBack(t);
           throw e;
         });
+        // The fair order took another job than the ticket's: that one keeps its place under a
+        // new dispatch number and needs a ticket for it (lost: the repair pass queues one).
+        const [claimed, renewed] = (flat || [null, '']) as [string[] | null, string];
+        if (renewed) await this.dispatch.enqueue(t.id, renewed, true).catch(() => {});
         // Completing the ticket after the claim: if this node dies in between, the ticket
         // comes back through BullMQ's stalled check and CLAIM ignores it (dispatch moved on).
         await this.dispatch.done(t).catch(() => {});
-        if (flat) return recordFrom(flat);
+        if (claimed) return recordFrom(claimed);
       }
       return null;
     });
@@ -215,26 +237,34 @@ export class RedisJobStore implements JobStore {
     });
   }
 
-  announce(nodeId: string, marker: string, ttlMs: number): Promise<void> {
-    return this.call(async () => {
-      await this.redis.hset(`${this.p}nodes`, nodeId, JSON.stringify({ marker, until: Date.now() + ttlMs }));
-    });
+  announce(nodeId: string, info: NodeInfo, ttlMs: number): Promise<void> {
+    return this.call(() => this.console.announce(nodeId, info, ttlMs));
   }
 
-  nodes(): Promise<Array<{ nodeId: string; marker: string }>> {
-    return this.call(async () => {
-      const all = await this.redis.hgetall(`${this.p}nodes`);
-      const now = Date.now();
-      const live: Array<{ nodeId: string; marker: string }> = [];
-      const dead: string[] = [];
-      for (const [nodeId, v] of Object.entries(all)) {
-        const n = JSON.parse(v) as { marker: string; until: number };
-        if (n.until > now) live.push({ nodeId, marker: n.marker });
-        else dead.push(nodeId);
-      }
-      if (dead.length) await this.redis.hdel(`${this.p}nodes`, ...dead);
-      return live;
-    });
+  nodes(): Promise<Array<NodeInfo & { nodeId: string; announced: number }>> {
+    return this.call(() => this.console.nodes());
+  }
+
+  subscribe(listener: (e: JobEvent) => void): () => void {
+    return this.jobEvents.listeners.add(listener);
+  }
+
+  appendLog(id: string, lines: JobLogLine[]): Promise<void> {
+    return this.call(() => this.console.appendLog(id, lines));
+  }
+
+  readLog(id: string, after?: number): Promise<JobLogLine[]> {
+    return this.call(() => this.console.readLog(id, after));
+  }
+
+  activity(now: number): Promise<ActivityStats> {
+    return this.call(() => this.console.activity(now));
+  }
+
+  /** Start-up work of the console features: the events subscription and the created-time index. */
+  async startConsole(): Promise<void> {
+    await this.jobEvents.start();
+    await this.console.backfillCreated();
   }
 
   createToken(t: NewToken): Promise<CreateTokenResult> {
@@ -273,6 +303,7 @@ export class RedisJobStore implements JobStore {
     this.closed = true;
     this.unsubscribe();
     this.events.emit('work');
+    await this.jobEvents.close();
     await this.dispatch.close();
     await this.redis.quit().catch(() => this.redis.disconnect());
   }

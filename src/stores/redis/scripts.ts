@@ -6,7 +6,9 @@
 import type { Redis } from 'ioredis';
 import { canTransition, type JobStatus } from '../../jobs/status.js';
 import { CLAIM, CREATE, DISMISS, FINISH, HEARTBEAT, LUA_PRELUDE, RELEASE } from './lua-jobs.js';
+import { ACTIVITY, APPEND_LOG, BACKFILL_CREATED, GET_MANY, LIST_SCAN } from './lua-console.js';
 import { LIST, LOCK, MISSING_TICKETS, PURGE, SWEEP, UNLOCK } from './lua-maintenance.js';
+import { QUOTA_PRELUDE } from './lua-quota.js';
 import { TOKEN_CREATE, TOKEN_FIND, TOKEN_LIST, TOKEN_REVOKE, TOKEN_TOUCH } from './lua-tokens.js';
 
 const JOB_SCRIPTS = {
@@ -20,6 +22,11 @@ const JOB_SCRIPTS = {
   purge: PURGE,
   list: LIST,
   missingTickets: MISSING_TICKETS,
+  appendLog: APPEND_LOG,
+  listScan: LIST_SCAN,
+  getMany: GET_MANY,
+  activity: ACTIVITY,
+  backfillCreated: BACKFILL_CREATED,
   tokenCreate: TOKEN_CREATE,
   tokenFind: TOKEN_FIND,
   tokenRevoke: TOKEN_REVOKE,
@@ -45,7 +52,7 @@ type Cmd = (...args: string[]) => Promise<unknown>;
 export class Scripts {
   constructor(private readonly redis: Redis) {
     for (const [name, body] of Object.entries(JOB_SCRIPTS)) {
-      redis.defineCommand(`subsetd_${name}`, { numberOfKeys: 0, lua: LUA_PRELUDE + body });
+      redis.defineCommand(`subsetd_${name}`, { numberOfKeys: 0, lua: LUA_PRELUDE + QUOTA_PRELUDE + body });
     }
     redis.defineCommand('subsetd_lock', { numberOfKeys: 1, lua: LOCK });
     redis.defineCommand('subsetd_unlock', { numberOfKeys: 1, lua: UNLOCK });

@@ -7,9 +7,14 @@ import { waitForEvent } from '../wait-event.js';
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { sourcesOf } from '../../jobs/status.js';
-import type { FinishResult, JobRecord, JobStore, ListQuery, NewJob, SweepResult } from '../job-store.js';
+import type { ActivityStats, FinishResult, JobEvent, JobLogLine, JobRecord, JobStore, ListQuery, NewJob, NodeInfo, SweepResult } from '../job-store.js';
+import { JobListeners, toEvent } from '../job-events.js';
+import { consoleFilters, consoleQueries } from './console.js';
 import { migrate, openDatabase, type DB } from './db.js';
 import { toRecord, type JobRow } from './rows.js';
+import { FairClaim } from './fair-claim.js';
+import { SqliteQuota } from './quota.js';
+import { QuotaExceededError } from '../job-store.js';
 import { SqliteTokens } from './tokens.js';
 import type { CreateTokenResult, NewToken, TokenRecord } from '../tokens.js';
 
@@ -22,12 +27,19 @@ export class SqliteJobStore implements JobStore {
   private closed = false;
   private pendingCreates: Array<{ job: NewJob; resolve: (r: { job: JobRecord; created: boolean }) => void; reject: (e: unknown) => void }> = [];
   private readonly q;
+  /** Job events: one SQLite database serves one node, so an in-process emitter reaches everyone. */
+  private readonly listeners = new JobListeners();
+  private readonly c;
   private readonly tokens: SqliteTokens;
+  private readonly quota: SqliteQuota;
+  private readonly fair: FairClaim;
 
   constructor(file: string, opts: { nativeBinding?: string; migrate?: boolean } = {}) {
     this.db = openDatabase(file, opts);
     if (opts.migrate !== false) migrate(this.db);
     this.tokens = new SqliteTokens(this.db, file);
+    this.quota = new SqliteQuota(this.db);
+    this.fair = new FairClaim(this.db);
     this.events.setMaxListeners(0);
     const db = this.db;
     this.q = {
@@ -39,12 +51,6 @@ export class SqliteJobStore implements JobStore {
       insert: db.prepare(
         `INSERT INTO jobs (id, process_id, status, inputs, dedup_key, meta, max_attempts, created, updated, owner)
          VALUES (@id, @processId, 'accepted', @inputs, @dedupKey, @meta, @maxAttempts, @now, @now, @owner)`,
-      ),
-      claim: db.prepare<[{ worker: string; until: number; now: number }], JobRow>(
-        `UPDATE jobs SET status = 'running', attempts = attempts + 1, worker_id = @worker, locked_until = @until,
-           started = coalesce(started, @now), updated = @now, message = NULL
-         WHERE id = (SELECT id FROM jobs WHERE status = 'accepted' ORDER BY created, rowid LIMIT 1)
-         RETURNING *`,
       ),
       heartbeat: db.prepare(
         `UPDATE jobs SET locked_until = @until, updated = @now,
@@ -87,6 +93,7 @@ export class SqliteJobStore implements JobStore {
       ),
       unlock: db.prepare('DELETE FROM locks WHERE name = ? AND owner = ?'),
     };
+    this.c = consoleQueries(db);
   }
 
   /**
@@ -104,14 +111,16 @@ export class SqliteJobStore implements JobStore {
   private flushCreates(): void {
     const batch = this.pendingCreates;
     this.pendingCreates = [];
-    let results: Array<{ job: JobRecord; created: boolean }>;
+    let results: Array<{ job: JobRecord; created: boolean } | QuotaExceededError>;
     try {
       results = this.db.transaction(() => batch.map((p) => this.createOne(p.job, Date.now()))).immediate();
     } catch (e) {
       // One bad row must not fail its neighbours: retry them one transaction each.
       for (const p of batch) {
         try {
-          p.resolve(this.db.transaction(() => this.createOne(p.job, Date.now())).immediate());
+          const r = this.db.transaction(() => this.createOne(p.job, Date.now())).immediate();
+          if (r instanceof QuotaExceededError) p.reject(r);
+          else p.resolve(r);
         } catch (err) {
           p.reject(err);
         }
@@ -119,11 +128,18 @@ export class SqliteJobStore implements JobStore {
       this.events.emit('work');
       return;
     }
-    batch.forEach((p, i) => p.resolve(results[i]));
-    if (results.some((r) => r.created)) this.events.emit('work');
+    // A refusal is an answer, not a failure: it must not roll back its neighbours' inserts.
+    batch.forEach((p, i) => {
+      const r = results[i];
+      if (r instanceof QuotaExceededError) p.reject(r);
+      else p.resolve(r);
+    });
+    const made = results.filter((r): r is { job: JobRecord; created: boolean } => !(r instanceof QuotaExceededError) && r.created);
+    for (const r of made) this.notify(r.job);
+    if (made.length) this.events.emit('work');
   }
 
-  private createOne(job: NewJob, now: number): { job: JobRecord; created: boolean } {
+  private createOne(job: NewJob, now: number): { job: JobRecord; created: boolean } | QuotaExceededError {
     if (job.id) {
       const existing = this.q.get.get(job.id);
       if (existing) return { job: toRecord(existing), created: false };
@@ -133,6 +149,9 @@ export class SqliteJobStore implements JobStore {
       if (live && (live.expires_at === null || live.expires_at > now)) return { job: toRecord(live), created: false };
       if (live) this.q.forgetDedup.run(live.id); // expired but not yet purged: it must not block a new job
     }
+    // After the joins above (a join counts against no limit), in the same transaction as the insert.
+    const refused = job.limits ? this.quota.check(job.owner ?? null, job.limits, now) : null;
+    if (refused) return refused;
     const id = job.id ?? randomUUID();
     this.q.insert.run({
       id,
@@ -144,6 +163,7 @@ export class SqliteJobStore implements JobStore {
       now,
       owner: job.owner ?? null,
     });
+    this.quota.admitted(job.owner ?? null, job.limits, now);
     return { job: toRecord(this.q.get.get(id)!), created: true };
   }
 
@@ -167,6 +187,7 @@ export class SqliteJobStore implements JobStore {
       where.push('owner = ?');
       args.push(q.owner);
     }
+    consoleFilters(q, where, args);
     const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const total = this.db.prepare(`SELECT count(*) FROM jobs ${w}`).pluck().get(...args) as number;
     const rows = this.db
@@ -177,43 +198,60 @@ export class SqliteJobStore implements JobStore {
 
   async claim(workerId: string, leaseMs: number): Promise<JobRecord | null> {
     const now = Date.now();
-    const r = this.q.claim.get({ worker: workerId, until: now + leaseMs, now });
-    return r ? toRecord(r) : null;
+    const r = this.fair.claim(workerId, now + leaseMs, now);
+    if (!r) return null;
+    const rec = toRecord(r);
+    this.notify(rec);
+    return rec;
   }
 
   async heartbeat(id: string, workerId: string, leaseMs: number, progress?: { percent: number; message?: string }): Promise<boolean> {
     const now = Date.now();
     const pct = progress ? Math.max(0, Math.min(100, Math.round(progress.percent))) : null;
-    return this.q.heartbeat.run({ id, worker: workerId, until: now + leaseMs, now, progress: pct, message: progress?.message ?? null }).changes === 1;
+    // Synchronous driver: nothing runs between this read and the update.
+    const before = progress ? this.q.get.get(id) : undefined;
+    const ours = this.q.heartbeat.run({ id, worker: workerId, until: now + leaseMs, now, progress: pct, message: progress?.message ?? null }).changes === 1;
+    if (ours && before && (before.progress !== pct || (progress?.message !== undefined && before.message !== progress.message))) this.notifyId(id);
+    return ours;
   }
 
   async finish(id: string, workerId: string, result: FinishResult, ttlMs: number): Promise<boolean> {
     const now = Date.now();
     const ok = result.status === 'successful';
-    return (
-      this.q.finish.run({
-        id,
-        worker: workerId,
-        status: result.status,
-        outputs: ok ? JSON.stringify(result.outputs) : null,
-        error: ok ? null : JSON.stringify(result.error),
-        progress: ok ? 100 : null,
-        message: ok ? 'done' : result.error.message,
-        now,
-        expires: now + ttlMs,
-      }).changes === 1
-    );
+    const done = this.db.transaction(() => {
+      const changed =
+        this.q.finish.run({
+          id,
+          worker: workerId,
+          status: result.status,
+          outputs: ok ? JSON.stringify(result.outputs) : null,
+          error: ok ? null : JSON.stringify(result.error),
+          progress: ok ? 100 : null,
+          message: ok ? 'done' : result.error.message,
+          now,
+          expires: now + ttlMs,
+        }).changes === 1;
+      if (changed) this.c.countEnd(result.status, now);
+      return changed;
+    }).immediate();
+    if (done) this.notifyId(id);
+    return done;
   }
 
   async release(id: string, workerId: string, message: string): Promise<boolean> {
     const changed = this.q.release.run({ id, worker: workerId, message, now: Date.now() }).changes === 1;
+    if (changed) this.notifyId(id);
     if (changed) this.events.emit('work');
     return changed;
   }
 
   async dismiss(id: string, ttlMs: number): Promise<JobRecord | null> {
     const r = this.q.dismiss.get({ now: Date.now(), ttl: ttlMs, id });
-    if (r) return toRecord(r);
+    if (r) {
+      const rec = toRecord(r);
+      this.notify(rec);
+      return rec;
+    }
     return this.get(id);
   }
 
@@ -228,11 +266,14 @@ export class SqliteJobStore implements JobStore {
         } else {
           const message = `failed after ${row.attempts} attempts: the worker running it stopped (crash, kill or lost lease)`;
           const error = JSON.stringify({ message, retryable: false, code: 'attempts-exhausted' });
-          if (this.q.failStalled.run({ id: row.id, now, cutoff, message, error, expires: now + ttlMs }).changes)
+          if (this.q.failStalled.run({ id: row.id, now, cutoff, message, error, expires: now + ttlMs }).changes) {
             out.failed.push(toRecord(this.q.get.get(row.id)!));
+            this.c.countEnd('failed', now);
+          }
         }
       }
     }).immediate();
+    for (const j of [...out.requeued, ...out.failed]) this.notify(j);
     if (out.requeued.length) this.events.emit('work');
     return out;
   }
@@ -240,7 +281,9 @@ export class SqliteJobStore implements JobStore {
   async purgeExpired(now: number): Promise<string[]> {
     return this.db.transaction(() => {
       const ids = this.q.expired.all(now);
-      for (const id of ids) this.q.del.run(id);
+      for (const id of ids) this.q.del.run(id); // job_log rows go with it (ON DELETE CASCADE)
+      this.c.pruneMinutes(now);
+      this.quota.purge(now);
       return ids;
     }).immediate();
   }
@@ -259,16 +302,43 @@ export class SqliteJobStore implements JobStore {
   }
 
   // One SQLite database serves one node: the registry can live in memory.
-  private readonly registry = new Map<string, { marker: string; until: number }>();
+  private readonly registry = new Map<string, NodeInfo & { until: number; announced: number }>();
 
-  async announce(nodeId: string, marker: string, ttlMs: number): Promise<void> {
-    this.registry.set(nodeId, { marker, until: Date.now() + ttlMs });
+  async announce(nodeId: string, info: NodeInfo, ttlMs: number): Promise<void> {
+    const now = Date.now();
+    this.registry.set(nodeId, { marker: info.marker, workers: info.workers, announced: now, until: now + ttlMs });
   }
 
-  async nodes(): Promise<Array<{ nodeId: string; marker: string }>> {
+  async nodes(): Promise<Array<NodeInfo & { nodeId: string; announced: number }>> {
     const now = Date.now();
     for (const [id, n] of this.registry) if (n.until <= now) this.registry.delete(id);
-    return [...this.registry].map(([nodeId, n]) => ({ nodeId, marker: n.marker }));
+    return [...this.registry].map(([nodeId, n]) => ({ nodeId, marker: n.marker, workers: n.workers, announced: n.announced }));
+  }
+
+  subscribe(listener: (e: JobEvent) => void): () => void {
+    return this.listeners.add(listener);
+  }
+
+  private notify(job: JobRecord): void {
+    if (this.listeners.size) this.listeners.emit(toEvent(job));
+  }
+
+  private notifyId(id: string): void {
+    if (!this.listeners.size) return;
+    const r = this.q.get.get(id);
+    if (r) this.listeners.emit(toEvent(toRecord(r)));
+  }
+
+  async appendLog(id: string, lines: JobLogLine[]): Promise<void> {
+    this.c.appendLog(id, lines);
+  }
+
+  async readLog(id: string, after?: number): Promise<JobLogLine[]> {
+    return this.c.readLog(id, after);
+  }
+
+  async activity(now: number): Promise<ActivityStats> {
+    return this.c.activity(now);
   }
 
   async createToken(t: NewToken): Promise<CreateTokenResult> {
@@ -311,6 +381,7 @@ export class SqliteJobStore implements JobStore {
     this.closed = true;
     if (this.pendingCreates.length) this.flushCreates();
     this.events.emit('work');
+    this.listeners.clear();
     this.db.close();
   }
 }
