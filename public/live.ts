@@ -31,9 +31,12 @@ export function useLiveJobs(opts: LiveOptions, deps: unknown[]) {
     let es: EventSource | null = null;
     if (typeof EventSource === 'function') {
       es = new EventSource(api.eventsUrl({ processID: opts.processID }), { withCredentials: true });
+      let opened = false;
       es.addEventListener('open', () => {
         poll(false);
-        ref.current.refresh();
+        // A reconnect may have missed events; the first open follows the view's own load.
+        if (opened) ref.current.refresh();
+        opened = true;
       });
       es.addEventListener('job', (e) => {
         try {

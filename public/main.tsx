@@ -2,6 +2,8 @@
  * The console's shell: header navigation, who is signed in, and the view the URL names.
  * Routes (below the <base href>, e.g. /ui/ or /api/ui/): jobs, jobs/ID, new?process=ID, admin, sign-in.
  */
+// OpenLayers' stylesheet here, not beside the lazily loaded map: a split chunk's CSS is not loaded.
+import 'ol/ol.css';
 import './styles.css';
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';

@@ -16,8 +16,11 @@ export async function buildConsole(root, outdir) {
     bundle: true,
     outdir: assets,
     entryNames: '[name]-[hash]',
+    chunkNames: '[name]-[hash]',
     assetNames: '[name]-[hash]',
     format: 'esm',
+    // The map (OpenLayers) is a chunk of its own, loaded by the views that show one.
+    splitting: true,
     platform: 'browser',
     target: ['chrome110', 'firefox115', 'safari16'],
     jsx: 'automatic',
@@ -31,9 +34,9 @@ export async function buildConsole(root, outdir) {
     define: { 'process.env.NODE_ENV': '"production"' },
     logLevel: 'warning',
   });
-  const outputs = Object.keys(result.metafile.outputs).map((p) => join(root, p)).filter((p) => !p.endsWith('.map'));
-  const js = outputs.find((p) => p.endsWith('.js'));
-  const css = outputs.find((p) => p.endsWith('.css'));
+  const entry = Object.entries(result.metafile.outputs).find(([p, o]) => o.entryPoint && p.endsWith('.js'));
+  const js = entry && join(root, entry[0]);
+  const css = entry?.[1].cssBundle && join(root, entry[1].cssBundle);
   const tags = [css && `<link rel="stylesheet" href="assets/${basename(css)}">`, js && `<script type="module" src="assets/${basename(js)}"></script>`].filter(Boolean).join('\n');
   const html = readFileSync(join(root, 'public/index.html'), 'utf8').replace('<!--assets-->', tags);
   writeFileSync(join(out, 'index.html'), html);

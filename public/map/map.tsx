@@ -3,7 +3,6 @@
  * square), a vector basemap from the shipped world-atlas countries (no tile server), overlays
  * given as GeoJSON, and one interaction at a time: draw a box, click a point, or pick a place.
  */
-import 'ol/ol.css';
 import OlMap from 'ol/Map';
 import View from 'ol/View';
 import VectorLayer from 'ol/layer/Vector';

@@ -6,7 +6,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiProblem, sameOrigin, type LogLine, type StatusInfo } from '../api';
 import { useRegionOverlays } from '../form/regions';
 import { useLiveJobs } from '../live';
-import { MapView } from '../map/map';
+import { MapView } from '../map/lazy-map';
 import { href, navigate } from '../router';
 import { bytes, Confirm, Empty, jobDuration, Progress, ProblemBox, StatusBadge, Time } from '../ui';
 

@@ -11,7 +11,8 @@ import { useRegionOverlays } from '../form/regions';
 import { widgetFor } from '../form/fields';
 import { InputsForm, type Values } from '../form/schema-form';
 import { joinAcrossAntimeridian } from '../map/basemap';
-import { MapView, type Overlay } from '../map/map';
+import { MapView } from '../map/lazy-map';
+import type { Overlay } from '../map/map';
 import { href, navigate, type Route } from '../router';
 import { Empty, ProblemBox } from '../ui';
 

@@ -171,11 +171,11 @@ describe('console', () => {
   });
 
   it('lists jobs live: a new job appears and finishes without a reload; filters live in the URL', async () => {
-    const t0 = Date.now();
     const rec = await open('jobs');
     const { page } = rec;
     await page.locator('tr[data-job]').first().waitFor();
-    console.log(`first load of the jobs view (cold browser context): ${Date.now() - t0} ms`);
+    // Reported, not asserted: navigation start to the first job row, in a fresh browser context.
+    console.log(`first load of the jobs view: ${Math.round(await page.evaluate(() => performance.now()))} ms to the first row`);
     const { body } = await svc.json('/processes/test-file/execution', post({ inputs: { text: 'live', delayMs: 1500 } }, ASYNC));
     const row = page.locator(`tr[data-job="${body.jobID}"]`);
     await expect.poll(() => row.getAttribute('data-status'), { timeout: 10_000 }).toMatch(/accepted|running/);
