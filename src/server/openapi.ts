@@ -82,6 +82,8 @@ export function openApiDocument(registry: ProcessRegistry, version: string, serv
             finished: { type: 'string', format: 'date-time' },
             updated: { type: 'string', format: 'date-time' },
             inputs: { type: 'object', description: 'GET /jobs/{jobId} only: the inputs as validated.' },
+            attempts: { type: 'integer', description: 'GET /jobs/{jobId} only: runs started so far (a run is retried after its node died).' },
+            maxAttempts: { type: 'integer', description: 'GET /jobs/{jobId} only: runs allowed (SUBSETD_MAX_ATTEMPTS when it was submitted).' },
             progress: { type: 'integer', minimum: 0, maximum: 100 },
             links: { type: 'array', items: { type: 'object' } },
           },

@@ -71,7 +71,7 @@ export const jobs = new Hono<AppEnv>()
     c.set('jobId', job.id);
     // The inputs too (not in OGC's statusInfo, allowed beside it): the console shows them, draws
     // their region and offers "edit & run again". Not in lists or events, which stay small.
-    return c.json({ ...statusInfo(job, baseUrl(c, c.var.deps.config)), inputs: job.inputs });
+    return c.json({ ...statusInfo(job, baseUrl(c, c.var.deps.config)), inputs: job.inputs, attempts: job.attempts, maxAttempts: job.maxAttempts });
   })
   .delete('/jobs/:id', async (c) => {
     const id = (await loadJob(c)).id;
