@@ -24,6 +24,8 @@ const minLength = (n: number) => (v: string) => {
   if (v.length < n) throw new Error(`must be at least ${n} characters`);
   return v;
 };
+/** A default that applies with SUBSETD_AUTH=tokens; '0' (no limit) with access control off. */
+const tokensOnly = (v: string) => (c: Record<string, unknown>) => (c.auth === 'tokens' ? v : '0');
 const nonEmpty = (v: string) => {
   if (!v.trim()) throw new Error('must not be empty');
   return v;
@@ -61,10 +63,11 @@ export const SETTINGS = {
   anonymous: s({ key: 'SUBSETD_ANONYMOUS', default: 'none', parse: oneOf(['none', 'read'] as const), doc: 'With SUBSETD_AUTH=tokens, what a request without a token may do: none, or read (landing page, conformance, openapi, processes, boundaries, datasets; never jobs).' }),
   signingKey: s({ key: 'SUBSETD_SIGNING_KEY', default: undefined, parse: minLength(32), secret: true, doc: 'HMAC key of signed download links (at least 32 characters). Unset: generated once (SQLite: <state dir>/signing.key, mode 0600; Redis: stored in Redis so every node uses the same one).' }),
   linkTtl: s({ key: 'SUBSETD_LINK_TTL', default: '7d', parse: parseDuration, doc: 'Lifetime of the signed result links in results documents.' }),
-  maxQueued: s({ key: 'SUBSETD_MAX_QUEUED', default: '100', parse: parseInteger(0, 1_000_000), doc: 'Per token: queued + running jobs at once (a token may override it; 0 = no limit). Excess gets 429.' }),
-  maxJobsPerHour: s({ key: 'SUBSETD_MAX_JOBS_PER_HOUR', default: '1000', parse: parseInteger(0, 100_000_000), doc: 'Per token: jobs submitted in any 60 minutes (a token may override it; 0 = no limit). Excess gets 429.' }),
-  maxFilesPerJob: s({ key: 'SUBSETD_MAX_FILES_PER_JOB', default: '32', parse: parseInteger(0, 100_000), doc: 'Per request: input files one job may name (0 = no limit). Excess gets 429.' }),
-  maxUploadBytes: s({ key: 'SUBSETD_MAX_UPLOAD_BYTES', default: '100MB', parse: parseSize, doc: 'Per request: bytes of uploaded files (0 = no limit). Excess gets 429.' }),
+  // Limits default on only with tokens; with SUBSETD_AUTH=off they apply (to everyone as one owner) when set.
+  maxQueued: s({ key: 'SUBSETD_MAX_QUEUED', default: tokensOnly('100'), parse: parseInteger(0, 1_000_000), doc: 'Per token: queued + running jobs at once (a token may override it; 0 = no limit; default 100 with tokens, 0 with SUBSETD_AUTH=off). Excess gets 429.' }),
+  maxJobsPerHour: s({ key: 'SUBSETD_MAX_JOBS_PER_HOUR', default: tokensOnly('1000'), parse: parseInteger(0, 100_000_000), doc: 'Per token: jobs submitted in any 60 minutes, sliding (a token may override it; 0 = no limit; default 1000 with tokens, 0 with SUBSETD_AUTH=off). Excess gets 429.' }),
+  maxFilesPerJob: s({ key: 'SUBSETD_MAX_FILES_PER_JOB', default: tokensOnly('32'), parse: parseInteger(0, 100_000), doc: 'Per request: files under the data root one job may name (0 = no limit; default 32 with tokens, 0 with SUBSETD_AUTH=off). Excess gets 429.' }),
+  maxUploadBytes: s({ key: 'SUBSETD_MAX_UPLOAD_BYTES', default: tokensOnly('100MB'), parse: parseSize, doc: 'Per request: bytes of a job submission\'s body, uploads included (0 = no limit; default 100MB with tokens, 0 with SUBSETD_AUTH=off). Excess gets 429.' }),
   datasets: s({ key: 'SUBSETD_DATASETS', default: '', parse: str, doc: 'JSON or YAML file declaring the datasets this server hosts.' }),
 };
 

@@ -9,6 +9,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { Hono, type Context } from 'hono';
 import { canSee, listOwner, ownerOf } from '../auth/access.js';
+import { submitLimits } from '../quota/limits.js';
+import { uploadLimit } from '../quota/upload-limit.js';
 import type { AppEnv } from '../server/context.js';
 import { baseUrl } from '../server/links.js';
 import { sendFile } from '../server/send-file.js';
@@ -117,6 +119,7 @@ async function create(c: C) {
       uploadDir,
       dedupExtra: uploads.length ? { uploads: uploadDigests(uploads) } : undefined,
       owner: ownerOf(c.var.principal),
+      limits: submitLimits(c.var.principal, config),
     });
     // Joined an identical live job under another id: that one has its own uploads.
     if (madeDir && job.id !== id) await rm(uploadDir!, { recursive: true, force: true });
@@ -168,7 +171,7 @@ async function output(c: C) {
 
 export const isimipRoutes = new Hono<AppEnv>({ strict: false })
   .get('/', root)
-  .post('/', create)
+  .post('/', uploadLimit, create)
   .on(['GET', 'HEAD'], '/output/:name', output)
   .get('/:id', async (c) => {
     const job = await c.var.deps.store.get(c.req.param('id'));

@@ -10,6 +10,10 @@ import type { Logger } from '../log.js';
 import type { JobFiles } from './job-files.js';
 import type { Scheduler } from './scheduler.js';
 import { isTerminal } from './status.js';
+import { logLine } from './job-log.js';
+import { countDataFiles } from '../quota/count-files.js';
+import type { SubmitLimits } from '../quota/limits.js';
+import { QuotaExceededError } from '../stores/job-store.js';
 
 export interface SubmitOptions {
   /** Caller-chosen job id (ISIMIP: SHA-1 of the request). */
@@ -21,6 +25,8 @@ export interface SubmitOptions {
   dedupExtra?: unknown;
   /** Token name of the caller (src/auth); null/absent with access control off. */
   owner?: string | null;
+  /** The caller's limits (src/quota/limits.ts); absent: none. */
+  limits?: SubmitLimits;
 }
 
 export class JobService {
@@ -40,8 +46,10 @@ export class JobService {
     // The owner is part of the identity: two owners never share a job, so neither learns that
     // the other asked the same (the key without an owner is the one used before access control).
     const owner = opts.owner ?? null;
+    const maxFiles = opts.limits?.maxFiles ?? null;
+    if (maxFiles !== null && countDataFiles(inputs, this.config.dataRoot) > maxFiles) throw new QuotaExceededError('max-files-per-job', maxFiles, null);
     const key = dedupKey(processId, process.description.version, { inputs, extra: opts.dedupExtra ?? null, ...(owner === null ? {} : { owner }) });
-    const r = await this.store.create({ id: opts.id, processId, inputs, dedupKey: key, meta: opts.meta, maxAttempts: this.config.maxAttempts, owner });
+    const r = await this.store.create({ id: opts.id, processId, inputs, dedupKey: key, meta: opts.meta, maxAttempts: this.config.maxAttempts, owner, limits: opts.limits?.owner });
     if (r.created) this.log.info({ job: r.job.id, process: processId, status: 'accepted' }, 'job accepted');
     else this.log.info({ job: r.job.id, process: processId, status: r.job.status }, 'identical request joins existing job');
     return r;
@@ -51,6 +59,7 @@ export class JobService {
     const job = await this.store.dismiss(id, this.config.resultTtl);
     if (!job) return null;
     this.log.info({ job: id, status: job.status }, 'job dismissed');
+    await logLine(this.store, this.log, id, 'info', 'dismissed');
     // Running here: stop it now (elsewhere, its node sees the dismissal at the next lease renewal).
     if (!this.scheduler?.dismissLocal(id)) await this.files.removeAll(id);
     return job;

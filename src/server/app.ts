@@ -11,10 +11,15 @@ import type { AppDeps, AppEnv } from './context.js';
 import { baseUrl } from './links.js';
 import { openApiDocument } from './openapi.js';
 import { ApiError, PROBLEM } from './problem.js';
+import { QuotaExceededError } from '../stores/job-store.js';
+import { quotaProblem } from '../quota/problem.js';
 import { queryParamRules } from './query-params.js';
 import { securityHeaders } from './security-headers.js';
 import { health } from './routes/health.js';
 import { jobs } from './routes/jobs.js';
+import { admin } from './routes/admin.js';
+import { jobEvents } from './routes/job-events.js';
+import { jobLog } from './routes/job-log.js';
 import { landing } from './routes/landing.js';
 import { processes } from './routes/processes.js';
 
@@ -58,7 +63,11 @@ export function createApp(deps: AppDeps, mounts: Mount[] = []): Hono<AppEnv> {
   app.route('/', authRoutes(signer));
   app.route('/', landing);
   app.route('/', processes);
+  // Before /jobs/:id, which would otherwise take "events" for a job id.
+  app.route('/', jobEvents);
+  app.route('/', jobLog);
   app.route('/', jobs);
+  app.route('/', admin);
   app.route('/', health);
   app.get('/openapi.json', (c) => {
     c.header('Content-Type', 'application/vnd.oai.openapi+json;version=3.0');
@@ -69,6 +78,7 @@ export function createApp(deps: AppDeps, mounts: Mount[] = []): Hono<AppEnv> {
   app.notFound((c) => problemJson(new ApiError(404, PROBLEM.notFound, 'Not found', `no route for ${c.req.method} ${c.req.path}`), c.req.path));
   app.onError((err, c) => {
     if (err instanceof ApiError) return problemJson(err, c.req.path);
+    if (err instanceof QuotaExceededError) return problemJson(quotaProblem(err), c.req.path);
     if (err.name === 'StoreUnavailableError')
       return problemJson(new ApiError(503, PROBLEM.unavailable, 'Service unavailable', 'the job store is unreachable; try again shortly', {}, { 'Retry-After': '5' }), c.req.path);
     if (err instanceof HTTPException && err.status < 500) return problemJson(new ApiError(err.status, PROBLEM.invalidInput, err.message || 'Bad request'), c.req.path);

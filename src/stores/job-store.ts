@@ -87,7 +87,8 @@ export const QUOTA_WINDOW_MS = 3_600_000;
 /** create() refused a job: the owner is at one of its limits. Becomes HTTP 429. */
 export class QuotaExceededError extends Error {
   constructor(
-    readonly limit: 'max-queued' | 'max-jobs-per-hour',
+    /** The stores check the first two; the request-shape limits are checked before (src/quota). */
+    readonly limit: 'max-queued' | 'max-jobs-per-hour' | 'max-files-per-job' | 'max-upload-bytes',
     readonly value: number,
     /**
      * When trying again may succeed: for the hourly window, when the oldest counted submission
@@ -95,7 +96,7 @@ export class QuotaExceededError extends Error {
      */
     readonly retryAfterMs: number | null,
   ) {
-    super(limit === 'max-queued' ? `at most ${value} queued or running jobs` : `at most ${value} jobs per hour`);
+    super(`${limit} ${value}`);
     this.name = 'QuotaExceededError';
   }
 }

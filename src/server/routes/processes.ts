@@ -1,6 +1,8 @@
 import { Hono } from 'hono';
 import { InputError, type ProcessDescription } from '../../processes/types.js';
 import { ownerOf } from '../../auth/access.js';
+import { submitLimits } from '../../quota/limits.js';
+import { uploadLimit } from '../../quota/upload-limit.js';
 import type { AppEnv } from '../context.js';
 import { baseUrl, JSON_TYPE, REL } from '../links.js';
 import { ApiError, badInput, PROBLEM } from '../problem.js';
@@ -39,7 +41,7 @@ export const processes = new Hono<AppEnv>()
     const d = p.description;
     return c.json({ ...summary(d, base), inputs: d.inputs, outputs: d.outputs });
   })
-  .post('/processes/:id/execution', async (c) => {
+  .post('/processes/:id/execution', uploadLimit, async (c) => {
     const { deps } = c.var;
     const p = findProcess(c, c.req.param('id'));
     const body = await readJsonBody(c);
@@ -49,7 +51,7 @@ export const processes = new Hono<AppEnv>()
     if (typeof req.inputs !== 'object' || req.inputs === null || Array.isArray(req.inputs)) throw badInput('inputs', 'must be an object');
     let submitted;
     try {
-      submitted = await deps.jobs.submit(p.description.id, req.inputs, { owner: ownerOf(c.var.principal) });
+      submitted = await deps.jobs.submit(p.description.id, req.inputs, { owner: ownerOf(c.var.principal), limits: submitLimits(c.var.principal, deps.config) });
     } catch (e) {
       if (e instanceof InputError) throw badInput(e.input.startsWith('inputs') ? e.input : `inputs.${e.input}`, e.message);
       throw e;
