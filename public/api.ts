@@ -21,6 +21,7 @@ export interface StatusInfo {
   updated?: string;
   progress?: number | null;
   attempts?: number;
+  maxAttempts?: number;
   owner?: string | null;
   /** Not part of OGC statusInfo; shown when the server includes it. */
   inputs?: Record<string, unknown>;

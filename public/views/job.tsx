@@ -105,7 +105,7 @@ function Log({ id, version }: { id: string; version: string }) {
     <ol class="log" aria-label="Job log">
       {lines.map((l, i) => (
         <li key={i} class={`log-${l.level}`}>
-          <Time iso={l.time} /> <span class="level">{l.level}</span> {l.progress !== undefined ? <span class="muted">{Math.round(l.progress)}%</span> : null} {l.message}
+          <Time iso={l.time} /> <span class="level">{l.level}</span> {l.progress !== undefined && !l.message.includes('%') ? <span class="muted">{Math.round(l.progress)}%</span> : null} {l.message}
           {l.retryable !== undefined ? <span class="badge">{l.retryable ? 'retryable' : 'not retryable'}</span> : null}
         </li>
       ))}
@@ -118,13 +118,26 @@ export function JobView({ id }: { id: string }) {
   const [problem, setProblem] = useState<ApiProblem | null>(null);
   const [confirm, setConfirm] = useState(false);
   const [, setTick] = useState(0);
+  const jobRef = useRef<StatusInfo | null>(null);
+  jobRef.current = job;
   const load = () => api.job(id).then((j) => { setJob(j); setProblem(null); }).catch(setProblem);
   useEffect(() => { setJob(null); load(); }, [id]);
   useEffect(() => {
     const t = setInterval(() => setTick((n) => n + 1), 1000);
     return () => clearInterval(t);
   }, []);
-  useLiveJobs({ refresh: load, onJob: (j) => j.jobID === id && setJob((old) => ({ ...(old ?? j), ...j })) }, [id]);
+  useLiveJobs(
+    {
+      refresh: load,
+      onJob: (j) => {
+        if (j.jobID !== id) return;
+        // Events carry the status document only: a transition reloads the rest (attempts).
+        if (j.status !== jobRef.current?.status) load();
+        setJob((old) => ({ ...(old ?? j), ...j }));
+      },
+    },
+    [id],
+  );
   const overlays = useRegionOverlays(job?.inputs ?? {});
 
   if (problem && !job) return <section class="view"><h1>Job {id}</h1><ProblemBox problem={problem} /><p><a href={href('jobs')}>Back to all jobs</a></p></section>;
@@ -154,7 +167,7 @@ export function JobView({ id }: { id: string }) {
           <dl class="timeline">
             <dt>Created</dt><dd><Time iso={job.created} /></dd>
             <dt>Started</dt><dd><Time iso={job.started} /></dd>
-            {job.attempts !== undefined ? <><dt>Attempts</dt><dd>{job.attempts}</dd></> : null}
+            {job.attempts !== undefined ? <><dt>Attempts</dt><dd>{job.attempts}{job.maxAttempts ? ` of ${job.maxAttempts}` : ''}</dd></> : null}
             <dt>Finished</dt><dd><Time iso={job.finished} /></dd>
             <dt>Duration</dt><dd>{jobDuration(job)}</dd>
             {job.owner ? <><dt>Owner</dt><dd>{job.owner}</dd></> : null}

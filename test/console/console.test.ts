@@ -125,6 +125,10 @@ describe('console', () => {
     // Progress is shown while it runs, then the outputs.
     await expect.poll(() => page.locator('.view.job').getAttribute('data-status'), { timeout: 30_000 }).toBe('successful');
     expect(await page.getByLabel('Job progress').getAttribute('value')).toBe('100');
+    // Timeline and the job's own log, with the region drawn on the map.
+    await expect.poll(() => page.locator('.timeline').textContent()).toContain('Attempts1 of 3');
+    await expect.poll(() => page.getByLabel('Job log').textContent()).toContain('successful');
+    await page.locator('.view.job .map canvas').first().waitFor();
     const link = page.getByRole('link', { name: /^Download .*\.nc$/ });
     const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
     const got = readFileSync((await download.path())!);
