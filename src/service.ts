@@ -13,6 +13,9 @@ import { JobFiles } from './jobs/job-files.js';
 import { JobService } from './jobs/job-service.js';
 import { Scheduler } from './jobs/scheduler.js';
 import { SharedResultsCheck } from './jobs/shared-results.js';
+import { NodeAnnouncer } from './jobs/node-announcer.js';
+import { DiskUsage } from './server/disk-usage.js';
+import { EventStreams } from './server/event-streams.js';
 import { Sweeper } from './jobs/sweeper.js';
 import type { Logger } from './log.js';
 import { WorkerPool } from './pool/pool.js';
@@ -65,11 +68,17 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
   if (store.kind === 'sqlite') await sweeper.sweep(Number.MAX_SAFE_INTEGER);
 
   // Several nodes share one queue only in Redis mode; SQLite has one node per database.
-  const sharedResults = store.kind === 'redis' ? new SharedResultsCheck(store, config.resultsDir, nodeId, log) : undefined;
+  // The node registry carries this node's worker slots (GET /admin/stats on any node).
+  const announcer = new NodeAnnouncer(store, nodeId, () => scheduler?.workers() ?? [], log);
+  const sharedResults = store.kind === 'redis' ? new SharedResultsCheck(store, config.resultsDir, announcer, log) : undefined;
   await sharedResults?.run();
   sharedResults?.start();
+  await announcer.announce().catch(() => {});
+  announcer.start();
+  const eventStreams = new EventStreams();
 
-  const deps: AppDeps = { config, store, registry, jobs: new JobService(store, registry, files, config, scheduler, log), files, scheduler, pool, log, version: VERSION, sharedResults };
+  const deps: AppDeps = { config, store, registry, jobs: new JobService(store, registry, files, config, scheduler, log), files, scheduler, pool, log, version: VERSION, sharedResults,
+    nodeId, eventStreams, disk: new DiskUsage(config.stateDir, config.resultsDir) };
   let server: ServerType | null = null;
   let url: string | null = null;
   if (opts.http !== false) {
@@ -94,6 +103,8 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
   const close = () =>
     (closing ??= (async () => {
       log.info('shutting down');
+      // Event streams never end by themselves: end them so the server can close its connections.
+      eventStreams.closeAll();
       if (server) {
         const s = server as ServerType & { closeIdleConnections?: () => void };
         const closed = new Promise<void>((r) => s.close(() => r()));
@@ -102,6 +113,7 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
       }
       await scheduler?.stop(config.shutdownTimeout);
       await sweeper.stop();
+      announcer.stop();
       await sharedResults?.stop();
       await pool?.destroy();
       await store.close();

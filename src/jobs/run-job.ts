@@ -11,6 +11,7 @@ import type { WorkerPool } from '../pool/pool.js';
 import type { JobError, JobRecord, JobStore } from '../stores/job-store.js';
 import type { JobFiles } from './job-files.js';
 import { fileOutputs } from './outputs.js';
+import { JobLogWriter } from './job-log.js';
 
 export type StopReason = 'dismissed' | 'lost-lease' | 'timeout' | 'stalled' | 'shutdown';
 
@@ -37,6 +38,9 @@ const fmt = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);
 export function runJob(job: JobRecord, d: RunDeps): RunningJob {
   const { store, config, log, nodeId } = d;
   const jlog = log.child({ job: job.id, process: job.processId });
+  // The job's own log (GET /jobs/{id}/log), written by the node that runs it.
+  const jl = new JobLogWriter(store, job.id, jlog);
+  jl.add('info', `started on node ${nodeId} (attempt ${job.attempts} of ${job.maxAttempts})`);
   const ac = new AbortController();
   let reason: StopReason | null = null;
   let ended = false;
@@ -52,6 +56,8 @@ export function runJob(job: JobRecord, d: RunDeps): RunningJob {
       if (reason || ended) return;
       reason = r;
       jlog.info({ reason: r }, 'stopping job');
+      if (r === 'lost-lease') jl.add('warn', `stopped on node ${nodeId}: the job was dismissed or re-queued elsewhere`);
+      else if (r === 'dismissed') jl.add('info', `stopped on node ${nodeId}: dismissed`);
       stopWorker(r);
       // Give a cooperative processor a moment to clean up, then terminate the thread.
       setTimeout(() => ac.abort(new Error(r)), r === 'dismissed' ? 200 : 500).unref();
@@ -105,8 +111,13 @@ export function runJob(job: JobRecord, d: RunDeps): RunningJob {
         else if (e.t === 'progress') {
           running.progress = e.percent;
           pending = { percent: e.percent, message: e.message };
+          jl.progress(e.percent, e.message);
           if (Date.now() - lastWrite >= 500) void renew();
-        } else if (e.t === 'log') jlog.info(e.extra ?? {}, e.msg);
+        } else if (e.t === 'log') {
+          jlog.info(e.extra ?? {}, e.msg);
+          const level = e.extra?.level;
+          jl.add(level === 'warn' || level === 'error' ? level : 'info', String(e.msg));
+        }
       },
       ac.signal,
     );
@@ -119,10 +130,11 @@ export function runJob(job: JobRecord, d: RunDeps): RunningJob {
       outcome = { ok: false, error: crashError(e as Error & { code?: string }, config) };
     }
     if (reason) outcome = { ok: false, error: stopError(reason, config) };
-    await settle(job, outcome, reason, d, jlog);
+    await settle(job, outcome, reason, d, jlog, jl);
   })()
     .catch((e) => jlog.error({ err: e }, 'job bookkeeping failed; the lease sweeper will recover it'))
     .finally(() => {
+      void jl.flush();
       ended = true;
       clearInterval(lease);
       clearInterval(watchdog);
@@ -137,10 +149,14 @@ async function settle(
   reason: StopReason | null,
   d: RunDeps,
   jlog: Logger,
+  jl: JobLogWriter,
 ) {
   const { store, files, config, nodeId } = d;
   if (reason === 'shutdown') {
     await files.removeWork(job.id);
+    // The log line first: once released, another node may start the job and log its own start.
+    jl.add('warn', 're-queued: the node running it shut down');
+    await jl.flush();
     await store.release(job.id, nodeId, 're-queued: the node running it shut down');
     jlog.info('job released for another run');
     return;
@@ -158,10 +174,15 @@ async function settle(
       }
     }
   }
+  // The last line before the transition, so a client that sees the end finds it in the log.
+  if (outcome.ok) jl.add('info', 'successful', { progress: 100 });
+  else jl.add('error', `failed: ${outcome.error.message}`, { retryable: outcome.error.retryable });
+  await jl.flush();
   if (outcome.ok) {
     await files.promote(job.id);
     const ok = await store.finish(job.id, nodeId, { status: 'successful', outputs: outcome.outputs }, config.resultTtl);
     if (!ok) await files.removeAll(job.id); // dismissed while we were finishing
+    if (!ok) jl.add('warn', 'result discarded: the job was dismissed while it was being finished');
     jlog.info({ status: ok ? 'successful' : 'lost' }, 'job finished');
   } else {
     await files.removeWork(job.id);

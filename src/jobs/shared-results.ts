@@ -9,6 +9,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../log.js';
 import type { JobStore } from '../stores/job-store.js';
+import type { NodeAnnouncer } from './node-announcer.js';
 
 export class SharedResultsCheck {
   status: { ok: boolean; detail?: string } = { ok: true };
@@ -19,18 +20,22 @@ export class SharedResultsCheck {
   constructor(
     private readonly store: JobStore,
     resultsDir: string,
-    private readonly nodeId: string,
+    private readonly announcer: NodeAnnouncer,
     private readonly log: Logger,
     private readonly intervalMs = 15_000,
   ) {
     this.dir = join(resultsDir, '.nodes');
+    this.nodeId = announcer.nodeId;
+    announcer.marker = this.marker;
   }
+
+  private readonly nodeId: string;
 
   async run(): Promise<void> {
     try {
       await mkdir(this.dir, { recursive: true });
       await writeFile(join(this.dir, this.nodeId), this.marker);
-      await this.store.announce(this.nodeId, this.marker, this.intervalMs * 3);
+      await this.announcer.announce();
       const missing: string[] = [];
       for (const peer of await this.store.nodes()) {
         if (peer.nodeId === this.nodeId) continue;

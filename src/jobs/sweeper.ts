@@ -6,6 +6,7 @@ import type { Config } from '../config/table.js';
 import type { Logger } from '../log.js';
 import type { JobStore } from '../stores/job-store.js';
 import type { JobFiles } from './job-files.js';
+import { logLine } from './job-log.js';
 
 export class Sweeper {
   private timer: NodeJS.Timeout | null = null;
@@ -22,9 +23,13 @@ export class Sweeper {
     this.busy ??= (async () => {
       try {
         const { requeued, failed } = await this.store.sweepStalled(now, this.config.resultTtl);
-        for (const j of requeued) this.log.warn({ job: j.id, attempt: j.attempts, status: 'accepted' }, j.message ?? 're-queued');
+        for (const j of requeued) {
+          this.log.warn({ job: j.id, attempt: j.attempts, status: 'accepted' }, j.message ?? 're-queued');
+          await logLine(this.store, this.log, j.id, 'warn', j.message ?? 're-queued');
+        }
         for (const j of failed) {
           this.log.error({ job: j.id, status: 'failed' }, j.message ?? 'failed');
+          await logLine(this.store, this.log, j.id, 'error', j.message ?? 'failed', { retryable: j.error?.retryable ?? false });
           await this.files.removeWork(j.id);
         }
         const expired = await this.store.purgeExpired(Date.now());

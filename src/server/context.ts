@@ -8,6 +8,8 @@ import type { ProcessRegistry } from '../processes/registry.js';
 import type { JobStore } from '../stores/job-store.js';
 import type { Principal } from '../auth/principal.js';
 import type { LinkSigner } from '../auth/signed-links.js';
+import type { DiskUsage } from './disk-usage.js';
+import type { EventStreams } from './event-streams.js';
 
 /** Everything a route may use, passed in once: no route imports a store driver or global config. */
 export interface AppDeps {
@@ -20,6 +22,12 @@ export interface AppDeps {
   pool: WorkerPool | null;
   log: Logger;
   version: string;
+  /** This node's id in the node registry (GET /admin/stats). */
+  nodeId: string;
+  /** Open GET /jobs/events streams, ended when the service closes. */
+  eventStreams: EventStreams;
+  /** Bytes used and free in the state and results folders, cached (GET /admin/stats). */
+  disk: DiskUsage;
   /** Redis mode: whether SUBSETD_RESULTS_DIR is shared with the other live nodes. */
   sharedResults?: { status: { ok: boolean; detail?: string } };
 }

@@ -4,6 +4,7 @@
  */
 import { executeSchema } from '../processes/input-schema.js';
 import type { ProcessRegistry } from '../processes/registry.js';
+import { CONSOLE_API_PATHS, JOB_LIST_FILTERS } from './openapi-console.js';
 import { DATA_PATHS } from './openapi-data.js';
 
 const problem = { $ref: '#/components/schemas/Problem' };
@@ -31,6 +32,7 @@ export function openApiDocument(registry: ProcessRegistry, version: string, serv
           { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0, default: 0 } },
           { name: 'status', in: 'query', schema: { type: 'array', items: { $ref: '#/components/schemas/StatusCode' } }, explode: false },
           { name: 'processID', in: 'query', schema: { type: 'array', items: { type: 'string' } }, explode: false },
+          ...JOB_LIST_FILTERS,
         ],
         responses: { '200': { description: 'Job list', content: json({ type: 'object' }) }, ...errors },
       },
@@ -40,6 +42,7 @@ export function openApiDocument(registry: ProcessRegistry, version: string, serv
       delete: { summary: 'Dismiss a job', operationId: 'dismiss', parameters: [jobId], responses: { '200': { description: 'statusInfo', content: json({ $ref: '#/components/schemas/StatusInfo' }) }, ...errors } },
     },
     '/jobs/{jobId}/results': { get: { summary: 'Job results', operationId: 'getResult', parameters: [jobId], responses: { '200': { description: 'Results document', content: json({ type: 'object' }) }, ...errors } } },
+    ...CONSOLE_API_PATHS,
     '/health': { get: { summary: 'Liveness', operationId: 'health', responses: { '200': { description: 'Alive' } } } },
     '/ready': { get: { summary: 'Readiness', operationId: 'ready', responses: { '200': { description: 'Ready' }, '503': { description: 'Not ready; the failing check is named' } } } },
   };

@@ -1,12 +1,13 @@
 /** OGC statusInfo and results documents, built from a JobRecord for a given base URL. */
 import { isFileOutput } from '../jobs/outputs.js';
-import type { JobRecord } from '../stores/job-store.js';
+import type { JobEvent, JobRecord } from '../stores/job-store.js';
 import type { LinkSigner } from '../auth/signed-links.js';
 import { JSON_TYPE, REL, type Link } from './links.js';
 
 const iso = (ms: number | null) => (ms === null ? undefined : new Date(ms).toISOString());
 
-export function statusInfo(job: JobRecord, base: string) {
+/** From a full record or a job event (GET /jobs/events): the same document either way. */
+export function statusInfo(job: JobEvent, base: string) {
   const self = `${base}/jobs/${job.id}`;
   const links: Link[] = [{ href: self, rel: 'self', type: JSON_TYPE, title: 'Job status' }];
   if (job.status === 'successful') links.push({ href: `${self}/results`, rel: REL.results, type: JSON_TYPE, title: 'Job results' });

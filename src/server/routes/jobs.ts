@@ -6,9 +6,11 @@ import type { AppEnv } from '../context.js';
 import { baseUrl, JSON_TYPE } from '../links.js';
 import { ApiError, badParameter, noSuchJob, PROBLEM } from '../problem.js';
 import { sendFile } from '../send-file.js';
+import { parseDatetime } from '../datetime-param.js';
 import { resultsDocument, statusInfo } from '../status-info.js';
 
 const MAX_LIMIT = 1000;
+const MAX_Q = 200;
 
 function intParam(v: string | undefined, name: string, def: number, min: number, max: number): number {
   if (v === undefined || v === '') return def;
@@ -28,7 +30,7 @@ function safeDecode(s: string): string {
 }
 
 /** OGC lets list parameters repeat or be comma-separated. */
-function listParam(values: string[] | undefined): string[] {
+export function listParam(values: string[] | undefined): string[] {
   return (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
 }
 
@@ -50,7 +52,12 @@ export const jobs = new Hono<AppEnv>()
     const processId = listParam(c.req.queries('processID'));
     // Own jobs only, unless admin (who may pick one owner with ?owner=; others' ?owner= is ignored).
     const owner = listOwner(c.var.principal, c.req.query('owner'));
-    const { jobs: list, total } = await deps.store.list({ limit, offset, owner, status: status as JobStatus[], processId });
+    // Console filters: created time (OGC `datetime`) and free text over the inputs (`q`).
+    const datetime = c.req.query('datetime');
+    const created = parseDatetime(datetime);
+    const text = c.req.query('q') ?? '';
+    if (text.length > MAX_Q) throw badParameter('q', `is longer than ${MAX_Q} characters`);
+    const { jobs: list, total } = await deps.store.list({ limit, offset, owner, status: status as JobStatus[], processId, ...created, q: text || undefined });
     const base = baseUrl(c, deps.config);
     const page = (off: number) => {
       const q = new URLSearchParams();
@@ -59,6 +66,8 @@ export const jobs = new Hono<AppEnv>()
       if (status.length) q.set('status', status.join(','));
       if (processId.length) q.set('processID', processId.join(','));
       if (owner && c.req.query('owner')) q.set('owner', owner);
+      if (datetime?.trim()) q.set('datetime', datetime.trim());
+      if (text) q.set('q', text);
       return `${base}/jobs?${q}`;
     };
     const links = [{ href: page(offset), rel: 'self', type: JSON_TYPE, title: 'This page' }];

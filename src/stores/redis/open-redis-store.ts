@@ -59,7 +59,14 @@ export async function openRedisStore(config: Config, opts: OpenRedisOptions = {}
     client.disconnect();
     throw new ConfigError(KEY, `cannot use Redis at ${shown}: ${reason(e)}`);
   }
-  return new RedisJobStore(client, dispatch, prefix, opts.repairAfterMs);
+  const store = new RedisJobStore(client, dispatch, prefix, opts.repairAfterMs);
+  try {
+    await store.startConsole();
+  } catch (e) {
+    await store.close();
+    throw new ConfigError(KEY, `cannot use Redis at ${shown}: ${reason(e)}`);
+  }
+  return store;
 }
 
 async function checkVersion(redis: Redis): Promise<void> {
