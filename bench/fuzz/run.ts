@@ -23,6 +23,7 @@ try {
     pid: svc.pid,
     tokens: t ? { read: t['fuzz-read'], submit: t['fuzz-submit'], admin: t['fuzz-admin'] } : {},
     requests,
+    dataFiles: svc.dataFiles,
     seed: Number(flag('seed', '1')),
     concurrency: Number(flag('concurrency', '8')),
     drainMs: 60_000,
@@ -34,7 +35,7 @@ try {
   console.log('by principal:', JSON.stringify(report.byPrincipal));
   console.log('by operation:');
   for (const [op, c] of Object.entries(report.byOperation).sort()) console.log(`  ${op.padEnd(44)} ${JSON.stringify(c)}`);
-  console.log(`\n${report.sent} requests in ${(report.ms / 1000).toFixed(0)} s; ${report.accepted} jobs accepted, ${report.notEnded.length} not ended; RSS ${report.rssBeforeMb.toFixed(0)} -> ${report.rssAfterMb.toFixed(0)} MB; service ${report.alive ? 'alive' : 'DEAD'}; ${unhandled.length} unhandled errors logged`);
+  console.log(`\n${report.sent} requests in ${(report.ms / 1000).toFixed(0)} s; ${report.accepted} jobs accepted, ${report.notEnded.length} not ended; RSS idle ${report.rssIdleMb.toFixed(0)} MB, after warm-up ${report.rssBeforeMb.toFixed(0)} MB, after the run ${report.rssAfterMb.toFixed(0)} MB; service ${report.alive ? 'alive' : 'DEAD'}; ${unhandled.length} unhandled errors logged`);
   for (const e of report.serverErrors) console.log('5xx:', JSON.stringify(e));
   for (const l of unhandled.slice(0, 10)) console.log('log:', l.slice(0, 2000));
   for (const j of report.notEnded) console.log('not ended:', j);

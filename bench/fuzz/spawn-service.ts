@@ -3,9 +3,10 @@
  * port, tokens from the real CLI when it has the command. Returns the URL, pid and a stop().
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { makeFuzzData } from '../../test/fuzz/data.js';
 import { createTokens, type Scope } from '../../test/fuzz/tokens.js';
 
 export const CLI = resolve('dist/subsetd.cjs');
@@ -14,13 +15,16 @@ export interface Spawned {
   url: string;
   pid: number;
   tokens: Record<string, string> | null;
+  /** Data files (relative to the data root) made for the run. */
+  dataFiles: string[];
   logs: string[];
   stop(): Promise<void>;
 }
 
-export async function spawnService(extraEnv: Record<string, string>, tokenNames: Array<[string, Scope]>): Promise<Spawned> {
+/** `onRequest`: each request log line of the service (parsed), e.g. for server-side timings. */
+export async function spawnService(extraEnv: Record<string, string>, tokenNames: Array<[string, Scope]>, onRequest?: (r: { method: string; path: string; status: number; ms: number }) => void): Promise<Spawned> {
   const dir = mkdtempSync(join(tmpdir(), 'subsetd-run-'));
-  mkdirSync(join(dir, 'data'), { recursive: true });
+  const dataFiles = makeFuzzData(join(dir, 'data'));
   const env: Record<string, string> = { SUBSETD_STATE_DIR: dir, SUBSETD_DATA_ROOT: join(dir, 'data'), SUBSETD_PORT: '0', SUBSETD_LOG_LEVEL: 'info', ...extraEnv };
   const tokens = createTokens(CLI, env, tokenNames);
   const childEnv: Record<string, string | undefined> = { ...process.env };
@@ -36,7 +40,8 @@ export async function spawnService(extraEnv: Record<string, string>, tokenNames:
         const line = buf.slice(0, i);
         buf = buf.slice(i + 1);
         // Keep only what matters for the report: errors, not one line per request.
-        if (!line.includes('"msg":"request"') && logs.length < 10_000) logs.push(line);
+        if (line.includes('"msg":"request"')) onRequest?.(JSON.parse(line));
+        else if (logs.length < 10_000) logs.push(line);
         if (line.includes('"subsetd started"')) res(JSON.parse(line).url);
       }
     });
@@ -47,6 +52,7 @@ export async function spawnService(extraEnv: Record<string, string>, tokenNames:
     url,
     pid: proc.pid!,
     tokens,
+    dataFiles,
     logs,
     async stop() {
       if (proc.exitCode === null) {

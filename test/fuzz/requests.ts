@@ -84,8 +84,8 @@ export class RequestGenerator {
   readonly jobIds: string[] = [];
   readonly processIds: string[];
 
-  constructor(spec: any) {
-    this.arbs = new SchemaArbitraries(spec.components?.schemas ?? {});
+  constructor(spec: any, dataFiles: string[] = []) {
+    this.arbs = new SchemaArbitraries(spec.components?.schemas ?? {}, dataFiles);
     this.ops = operationsOf(spec);
     this.processIds = spec.paths?.['/processes/{processId}']?.get?.parameters?.[0]?.schema?.enum ?? ['hello-world'];
     for (const op of this.ops) if (op.body) this.bodies.set(op.template, { valid: this.arbs.valid(op.body), invalid: this.arbs.invalid(op.body) });

@@ -36,7 +36,23 @@ export const anyJson: Arbitrary<unknown> = fc.oneof(
 );
 
 export class SchemaArbitraries {
-  constructor(private readonly components: Record<string, Schema> = {}) {}
+  /** `dataFiles`: paths under the service's data root, offered where an input names a file. */
+  constructor(
+    private readonly components: Record<string, Schema> = {},
+    private readonly dataFiles: string[] = [],
+  ) {}
+
+  /** Inputs that name data files or countries mostly get real ones, so jobs run past validation. */
+  private hinted(key: string, schema: Schema, depth: number): Arbitrary<unknown> {
+    const plain = this.valid(schema, depth);
+    const s = this.deref(schema);
+    if (/^country$/i.test(key) && s.type === 'string') return fc.oneof({ weight: 3, arbitrary: fc.constantFrom('DEU', 'LUX', 'fra', 'USA', 'XXX') }, { weight: 1, arbitrary: plain });
+    if (!this.dataFiles.length || !/path|dataset/i.test(key)) return plain;
+    const file = fc.constantFrom(...this.dataFiles);
+    if (s.type === 'string') return fc.oneof({ weight: 3, arbitrary: file }, { weight: 1, arbitrary: plain });
+    if (s.type === 'array') return fc.oneof({ weight: 3, arbitrary: fc.array(file, { minLength: 1, maxLength: 2 }) }, { weight: 1, arbitrary: plain });
+    return plain;
+  }
 
   private deref(s: Schema): Schema {
     let x = s;
@@ -84,7 +100,7 @@ export class SchemaArbitraries {
         const props: Record<string, Schema> = s.properties ?? {};
         const required = new Set<string>(s.required ?? []);
         const record: Record<string, Arbitrary<unknown>> = {};
-        for (const [k, v] of Object.entries(props)) record[k] = this.valid(v, depth + 1);
+        for (const [k, v] of Object.entries(props)) record[k] = this.hinted(k, v, depth + 1);
         const keys = Object.keys(record);
         if (!keys.length) return fc.dictionary(fc.string({ maxLength: 6 }), anyJson, { maxKeys: 2 });
         return fc.record(record, { requiredKeys: keys.filter((k) => required.has(k)) });
