@@ -80,6 +80,9 @@ export const jobEvents = new Hono<AppEnv>().get('/jobs/events', (c) => {
       'Cache-Control': 'no-cache, no-transform',
       // nginx would otherwise buffer the stream and deliver events in bursts.
       'X-Accel-Buffering': 'no',
+      // Not reused after the stream: when the service ends the stream, the socket closes with
+      // it instead of idling in keep-alive while the server waits for its connections.
+      Connection: 'close',
     },
   });
 });
