@@ -9,7 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { foreignRequests, launchBrowser, newPage, screenshot, type LaunchedBrowser, type RecordedPage } from '../helpers/browser.js';
+import { foreignRequests, launchBrowser, newPage, screenshot, unlabelledControls, type LaunchedBrowser, type RecordedPage } from '../helpers/browser.js';
 import { ASYNC, CLI, post, startServiceWithData, waitForJob, type RunningService } from '../helpers/service.js';
 
 /** The NetCDF file `subsetd sample-data` writes (a newcomer's first data). */
@@ -195,6 +195,23 @@ describe('console', () => {
       await page.setViewportSize(size);
       await screenshot(page, 'jobs');
     }
+  });
+
+  it('names every control of every view (label, aria-label or text)', async () => {
+    const r = await open('jobs');
+    await r.page.locator('tr[data-job]').first().waitFor();
+    const found: string[] = [];
+    for (const path of ['jobs', `jobs/${helloId}`, 'new', 'new?process=hello-world', 'new?process=netcdf-subset', 'new?process=clip-raster', 'new?process=package', 'admin', 'sign-in']) {
+      await r.page.goto(`${svc.url}/ui/${path}`);
+      await r.page.locator('main .view').first().waitFor();
+      await r.page.waitForTimeout(300);
+      if (path === 'new?process=netcdf-subset') {
+        await r.page.getByRole('button', { name: '+ Add step' }).click();
+        for (const op of ['mask_bbox', 'select_point', 'mask_country', 'mask_polygon']) await r.page.getByLabel('Step 1', { exact: true }).selectOption(op);
+      }
+      found.push(...(await unlabelledControls(r.page)).map((c) => `${path}: ${c}`));
+    }
+    expect(found).toEqual([]);
   });
 
   it('has an admin view, a sign-in view and an empty state', async () => {

@@ -86,3 +86,25 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path: file });
   return file;
 }
+
+/**
+ * Form controls and buttons without an accessible name (no label, aria-label, aria-labelledby,
+ * title or text), described by tag and a bit of their markup.
+ */
+export async function unlabelledControls(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const out: string[] = [];
+    for (const el of Array.from(document.querySelectorAll<HTMLElement>('input, select, textarea, button, [role="combobox"], a[href]'))) {
+      if ((el as HTMLInputElement).type === 'hidden' || el.closest('[hidden], [aria-hidden="true"]')) continue;
+      const labels = (el as HTMLInputElement).labels;
+      const named =
+        (labels && Array.from(labels).some((l) => l.textContent?.trim())) ||
+        el.getAttribute('aria-label')?.trim() ||
+        el.getAttribute('aria-labelledby') ||
+        el.getAttribute('title')?.trim() ||
+        (['BUTTON', 'A'].includes(el.tagName) && el.textContent?.trim());
+      if (!named) out.push(el.outerHTML.slice(0, 120));
+    }
+    return out;
+  });
+}
