@@ -156,7 +156,7 @@ export function Field(p: FieldProps) {
     case 'number':
       return shell(<NumberInput id={id} value={p.value} onChange={p.onChange} schema={p.schema} describedBy={describedBy} />);
     case 'string':
-      return shell(<input id={id} type="text" value={p.value === undefined ? '' : String(p.value)} aria-describedby={describedBy} onInput={(e) => p.onChange(e.currentTarget.value === '' ? undefined : e.currentTarget.value)} />);
+      return shell(<input id={id} type="text" placeholder={p.schema.default !== undefined ? `default: ${String(p.schema.default)}` : undefined} value={p.value === undefined ? '' : String(p.value)} aria-describedby={describedBy} onInput={(e) => p.onChange(e.currentTarget.value === '' ? undefined : e.currentTarget.value)} />);
     case 'strings':
       return shell(
         <input
