@@ -128,13 +128,16 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
         const res = await fetch(o.url + r.path, { method: r.method, headers: r.headers, body: r.body as BodyInit | undefined, signal: AbortSignal.timeout(60_000), redirect: 'manual' });
         status = res.status;
         text = await drain(res);
+        // HEAD has no body to tell a failed job's 500 from a server error: ask the same as GET.
+        if (r.method === 'HEAD' && status === 500) text = await drain(await fetch(o.url + r.path, { headers: r.headers, signal: AbortSignal.timeout(60_000) }));
       } catch (e) {
         const err = e as Error & { cause?: { code?: string } };
         status = `error:${err.cause?.code ?? err.name}`;
       }
       report.sent++;
       // A 500 carrying urn:subsetd:problem:job-failed reports a *job's* failure (results of a
-      // failed job, a failed synchronous execution) as OGC Part 1 does, not a server error.
+      // failed job, a failed synchronous execution) as OGC Part 1 does (its OpenAPI answers
+      // GET /jobs/{id}/results of a failed job with 500 and the exception), not a server error.
       const key = status === 500 && text.includes('problem:job-failed') ? '500 job-failed' : String(status);
       count(key);
       const perOp = (report.byOperation[r.op] ??= {});
