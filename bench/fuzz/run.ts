@@ -5,11 +5,11 @@
  * operation; exits 1 on any 5xx, a dead service, a job that did not end or RSS growth > 50 MB.
  */
 import { runFuzz } from '../../test/fuzz/fuzzer.js';
-import { flag, spawnService } from './spawn-service.js';
+import { flag, spawnService, startRedis } from './spawn-service.js';
 
 const requests = Number(flag('requests', '100000'));
 const redis = process.argv.includes('--redis');
-const redisServer = redis ? await (await import('../../test/helpers/redis-server.js')).startRedisServer() : null;
+const redisServer = redis ? await startRedis() : null;
 const svc = await spawnService(
   { SUBSETD_WORKERS: flag('workers', '2'), SUBSETD_SYNC_TIMEOUT: '2s', ...(redisServer ? { SUBSETD_REDIS_URL: redisServer.url } : {}) },
   [['fuzz-read', 'read'], ['fuzz-submit', 'submit'], ['fuzz-admin', 'admin']],
@@ -43,6 +43,6 @@ try {
   console.log(ok ? 'PASS' : 'FAIL');
 } finally {
   await svc.stop();
-  await redisServer?.destroy();
+  await redisServer?.stop();
 }
 process.exit(ok ? 0 : 1);

@@ -6,13 +6,13 @@
  * Not part of CI: it takes the machine for its whole duration.
  */
 import { isAlive, rssMb } from '../../test/fuzz/fuzzer.js';
-import { flag, spawnService } from './spawn-service.js';
+import { flag, spawnService, startRedis } from './spawn-service.js';
 
 const minutes = Number(flag('minutes', '30'));
 const rate = Number(flag('rate', '40')); // requests per second, all clients together
 const redis = process.argv.includes('--redis');
 const serverPollMs: number[] = [];
-const redisServer = redis ? await (await import('../../test/helpers/redis-server.js')).startRedisServer() : null;
+const redisServer = redis ? await startRedis() : null;
 const svc = await spawnService(
   { SUBSETD_WORKERS: flag('workers', '2'), ...(redisServer ? { SUBSETD_REDIS_URL: redisServer.url } : {}) },
   [['soak-a', 'submit'], ['soak-b', 'submit'], ['soak-c', 'submit'], ['soak-admin', 'admin']],
@@ -181,5 +181,5 @@ for (const e of errors.slice(0, 20)) console.log('error:', e);
 const ok = alive && lost === 0 && sp(0.99) < 10 && spread <= 0.1 && errors.length === 0;
 console.log(ok ? 'PASS' : `FAIL (alive ${alive}, lost ${lost}, server p99 ${sp(0.99).toFixed(2)} ms, RSS deviation ${(spread * 100).toFixed(1)} %, ${errors.length} errors)`);
 await svc.stop();
-await redisServer?.destroy();
+await redisServer?.stop();
 process.exit(ok ? 0 : 1);

@@ -70,3 +70,30 @@ export function flag(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : def;
 }
+
+/** A throwaway redis-server for --redis runs (test/helpers' one needs vitest). */
+export async function startRedis(): Promise<{ url: string; stop(): Promise<void> }> {
+  const { createServer, connect } = await import('node:net');
+  const port = await new Promise<number>((res) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => res(p));
+    });
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'subsetd-redis-'));
+  const proc = spawn(process.env.REDIS_SERVER_BIN ?? '/usr/bin/redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes'], { stdio: 'ignore' });
+  for (let i = 0; i < 100; i++) {
+    const up = await new Promise<boolean>((res) => connect(port, '127.0.0.1').once('connect', function (this: import('node:net').Socket) { this.destroy(); res(true); }).once('error', () => res(false)));
+    if (up) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    async stop() {
+      const exited = new Promise((r) => proc.once('exit', r));
+      proc.kill('SIGTERM');
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
