@@ -97,13 +97,15 @@ export function BoundaryField({ id, path, country, value, onChange }: { id: stri
   const [hits, setHits] = useState<Boundary[]>([]);
   const [name, setName] = useState<string>('');
   const [note, setNote] = useState('');
+  // Search only what the user types (not a value filled in from an earlier job).
+  const [typing, setTyping] = useState(false);
   const { setMapTarget } = useFormCtx();
   useEffect(() => {
     if (typeof value === 'string' && value !== q && !name) setQ(value);
   }, [value]);
   useEffect(() => {
     const term = q.trim();
-    if (term.length < 2 || term === value || term === name) {
+    if (!typing || term.length < 2) {
       setHits([]);
       return;
     }
@@ -116,6 +118,7 @@ export function BoundaryField({ id, path, country, value, onChange }: { id: stri
     setQ(b.name);
     setHits([]);
     setNote('');
+    setTyping(false);
   };
   return (
     <div class="geo-field">
@@ -132,6 +135,7 @@ export function BoundaryField({ id, path, country, value, onChange }: { id: stri
             const t = e.currentTarget.value;
             setQ(t);
             setName('');
+            setTyping(true);
             // A typed code is used as is; the server checks it.
             onChange(t.trim() === '' ? undefined : country && /^[A-Za-z]{3}$/.test(t.trim()) ? t.trim().toUpperCase() : t.trim());
           }}
