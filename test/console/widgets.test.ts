@@ -1,6 +1,6 @@
 /**
  * The spatial widgets of the generated form in chromium: a box dragged on the map (or typed), a
- * point clicked, a polygon given as a GeoJSON file and as a zipped shapefile; each previewed on
+ * point clicked, a country found by name, a polygon given as a GeoJSON file and as a zipped shapefile; each previewed on
  * the NetCDF grid with the cell count the server's rasterization gives.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -94,6 +94,15 @@ describe('spatial widgets', () => {
     await page.mouse.click(px, py);
     await expect.poll(() => coord('lon')).toBeCloseTo(13.4, 0);
     expect(await coord('lat')).toBeCloseTo(52.5, 0);
+
+    // A country found by name from the keyboard; one across the antimeridian.
+    await op.selectOption('mask_country');
+    await page.getByRole('searchbox').fill('Fiji');
+    await page.getByRole('listbox', { name: 'Matching boundaries' }).waitFor();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('boundary-value').textContent()).toBe('Fiji (FJI)');
+    expect(await previewCells(page)).toBeGreaterThan(0);
+    await screenshot(page, 'widget-country-antimeridian');
 
     await op.selectOption('mask_polygon');
     const file = page.locator('input[type="file"]');
