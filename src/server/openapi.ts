@@ -4,6 +4,7 @@
  */
 import { executeSchema } from '../processes/input-schema.js';
 import type { ProcessRegistry } from '../processes/registry.js';
+import { AUTH_PATHS, BEARER_SCHEME, OWNER_FILTER } from '../auth/openapi.js';
 import { CONSOLE_API_PATHS, JOB_LIST_FILTERS } from './openapi-console.js';
 import { DATA_PATHS } from './openapi-data.js';
 
@@ -32,6 +33,7 @@ export function openApiDocument(registry: ProcessRegistry, version: string, serv
           { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0, default: 0 } },
           { name: 'status', in: 'query', schema: { type: 'array', items: { $ref: '#/components/schemas/StatusCode' } }, explode: false },
           { name: 'processID', in: 'query', schema: { type: 'array', items: { type: 'string' } }, explode: false },
+          OWNER_FILTER,
           ...JOB_LIST_FILTERS,
         ],
         responses: { '200': { description: 'Job list', content: json({ type: 'object' }) }, ...errors },
@@ -43,6 +45,7 @@ export function openApiDocument(registry: ProcessRegistry, version: string, serv
     },
     '/jobs/{jobId}/results': { get: { summary: 'Job results', operationId: 'getResult', parameters: [jobId], responses: { '200': { description: 'Results document', content: json({ type: 'object' }) }, ...errors } } },
     ...CONSOLE_API_PATHS,
+    ...AUTH_PATHS,
     '/health': { get: { summary: 'Liveness', operationId: 'health', responses: { '200': { description: 'Alive' } } } },
     '/ready': { get: { summary: 'Readiness', operationId: 'ready', responses: { '200': { description: 'Ready' }, '503': { description: 'Not ready; the failing check is named' } } } },
   };
@@ -69,6 +72,7 @@ export function openApiDocument(registry: ProcessRegistry, version: string, serv
     servers: [{ url: serverUrl }],
     paths,
     components: {
+      securitySchemes: BEARER_SCHEME,
       schemas: {
         StatusCode: { type: 'string', enum: ['accepted', 'running', 'successful', 'failed', 'dismissed'] },
         StatusInfo: {

@@ -6,7 +6,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Redis from 'ioredis';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, startAuthCluster, type AuthCluster, type Mode } from './auth-service.js';
 
@@ -113,7 +113,7 @@ describe.each<Mode>(['sqlite', 'redis'])('tokens (%s)', (mode) => {
         if (type === 'string') parts.push((await redis.get(key)) ?? '');
         else if (type === 'hash') parts.push(JSON.stringify(await redis.hgetall(key)));
         else if (type === 'set') parts.push(JSON.stringify(await redis.smembers(key)));
-        else if (type === 'zset') parts.push(JSON.stringify(await redis.zrange(key, 0, -1)));
+        else if (type === 'zset') parts.push(JSON.stringify(await redis.zrange(key, '0', '-1')));
         else if (type === 'list') parts.push(JSON.stringify(await redis.lrange(key, 0, -1)));
         else if (type === 'stream') parts.push(JSON.stringify(await redis.xrange(key, '-', '+')));
       }
