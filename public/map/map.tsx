@@ -74,6 +74,9 @@ export function MapView({ label, mode = 'none', overlays = [], onBox, onPoint, f
       view: new View({ projection: 'EPSG:4326', center: [10, 20], zoom: 1.6, minZoom: 0, maxZoom: 14, showFullExtent: true }),
     });
     state.current = { map, overlay, draw: null, st };
+    // OpenLayers' zoom buttons are named "+" and "–" by their text; give them words.
+    target.querySelector('.ol-zoom-in')?.setAttribute('aria-label', 'Zoom in');
+    target.querySelector('.ol-zoom-out')?.setAttribute('aria-label', 'Zoom out');
 
     loadBasemap().then((geo) => base.addFeatures(format.readFeatures(geo))).catch(() => target.classList.add('no-basemap'));
     map.on('moveend', () => {
