@@ -45,7 +45,7 @@ export async function startAuthCluster(mode: Mode, env: Record<string, string> =
     const r = spawnSync(process.execPath, [CLI, ...args], { env: { ...childEnv, ...a.env }, encoding: 'utf8' });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   };
-  return {
+  const cluster: AuthCluster = {
     a,
     b,
     cli,
@@ -56,12 +56,14 @@ export async function startAuthCluster(mode: Mode, env: Record<string, string> =
       return r.stdout.trim().split('\n').pop()!;
     },
     async close() {
-      a.cleanup();
-      if (b !== a) b.cleanup();
+      // The fields, not the first nodes: a test may have restarted a node in their place.
+      cluster.a.cleanup();
+      if (cluster.b !== cluster.a) cluster.b.cleanup();
       await redis?.destroy();
       if (results) rmSync(results, { recursive: true, force: true });
     },
   };
+  return cluster;
 }
 
 export const bearer = (token: string, more: Record<string, string> = {}) => ({ headers: { Authorization: `Bearer ${token}`, ...more } });
