@@ -38,7 +38,7 @@ export function createApp(deps: AppDeps, mounts: Mount[] = []): Hono<AppEnv> {
     const t0 = performance.now();
     await next();
     deps.log.info(
-      { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round((performance.now() - t0) * 10) / 10, job: c.get('jobId') },
+      { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round((performance.now() - t0) * 10) / 10, job: c.get('jobId'), token: c.get('principal')?.name ?? undefined },
       'request',
     );
   });
