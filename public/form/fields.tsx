@@ -8,7 +8,9 @@ import { useState } from 'preact/hooks';
 import type { JsonSchema } from '../api';
 import { fieldId, useFieldError } from './context';
 import { DataPathField } from './data-browser';
-import { BboxField, BoundaryField, PointField, PolygonField } from './geo-fields';
+import { BoundaryField } from './boundary-field';
+import { BboxField, PointField } from './geo-fields';
+import { PolygonField } from './polygon-field';
 import { OperationsField } from './operations';
 
 export interface FieldProps {
