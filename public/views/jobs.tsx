@@ -4,43 +4,20 @@
  * dismissed together after a confirmation.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, ApiProblem, STATUSES, type JobList, type JobQuery, type ProcessSummary, type StatusInfo } from '../api';
+import { api, ApiProblem, type JobList, type StatusInfo } from '../api';
+import { isFiltered, JobFilters, PAGE, queryOf, setJobsParam } from '../jobs/filters';
 import { useLiveJobs } from '../live';
-import { href, navigate, type Route } from '../router';
+import { href, type Route } from '../router';
 import { Confirm, Empty, jobDuration, Progress, ProblemBox, StatusBadge, Time } from '../ui';
-
-const PAGE = 25;
-
-function queryOf(route: Route): JobQuery & { from: string; to: string } {
-  const q = route.query;
-  const list = (k: string) => (q.get(k) ?? '').split(',').filter(Boolean);
-  const from = q.get('from') ?? '';
-  const to = q.get('to') ?? '';
-  // Dates are the viewer's days; the server takes an OGC interval in UTC.
-  const start = from ? new Date(`${from}T00:00:00`).toISOString() : '..';
-  const end = to ? new Date(new Date(`${to}T00:00:00`).getTime() + 86400000 - 1).toISOString() : '..';
-  return {
-    status: list('status'),
-    processID: list('process'),
-    q: q.get('q') ?? undefined,
-    datetime: from || to ? `${start}/${end}` : undefined,
-    limit: PAGE,
-    offset: Math.max(0, Number(q.get('offset') ?? 0) || 0),
-    from,
-    to,
-  };
-}
 
 export function JobsView({ route }: { route: Route }) {
   const query = queryOf(route);
   const key = route.query.toString();
   const [data, setData] = useState<JobList | null>(null);
   const [problem, setProblem] = useState<ApiProblem | null>(null);
-  const [processes, setProcesses] = useState<ProcessSummary[]>([]);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [confirm, setConfirm] = useState(false);
   const [, setTick] = useState(0);
-  const [text, setText] = useState(query.q ?? '');
   const refreshTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
   const load = () =>
@@ -53,8 +30,7 @@ export function JobsView({ route }: { route: Route }) {
     }, 200);
   };
 
-  useEffect(() => { api.processes().then(setProcesses).catch(() => {}); }, []);
-  useEffect(() => { load(); setSelected(new Set()); setText(query.q ?? ''); }, [key]);
+  useEffect(() => { load(); setSelected(new Set()); }, [key]);
   useEffect(() => {
     const t = setInterval(() => setTick((n) => n + 1), 1000);
     return () => clearInterval(t);
@@ -73,17 +49,7 @@ export function JobsView({ route }: { route: Route }) {
     [key],
   );
 
-  const setParam = (changes: Record<string, string | undefined>) => {
-    const q = new URLSearchParams(route.query);
-    for (const [k, v] of Object.entries(changes)) if (v) q.set(k, v); else q.delete(k);
-    if (!('offset' in changes)) q.delete('offset');
-    navigate(href('jobs', q), { replace: true });
-  };
-  const toggleStatus = (s: string) => {
-    const cur = new Set(query.status);
-    if (cur.has(s)) cur.delete(s); else cur.add(s);
-    setParam({ status: [...cur].join(',') });
-  };
+  const setParam = (changes: Record<string, string | undefined>) => setJobsParam(route, changes);
   const dismissSelected = async () => {
     setConfirm(false);
     const ids = [...selected];
@@ -95,7 +61,7 @@ export function JobsView({ route }: { route: Route }) {
   };
 
   const jobs = data?.jobs ?? [];
-  const filtered = Boolean(query.status?.length || query.processID?.length || query.q || query.datetime);
+  const filtered = isFiltered(query);
   const allOnPage = jobs.length > 0 && jobs.every((j) => selected.has(j.jobID));
 
   return (
@@ -104,38 +70,7 @@ export function JobsView({ route }: { route: Route }) {
         <h1>Jobs</h1>
         <a class="button primary" href={href('new')}>New job</a>
       </header>
-      <form class="filters" role="search" aria-label="Filter jobs" onSubmit={(e) => { e.preventDefault(); setParam({ q: text.trim() || undefined }); }}>
-        <fieldset class="status-filter">
-          <legend>Status</legend>
-          {STATUSES.map((s) => (
-            <label key={s} class="check">
-              <input type="checkbox" checked={query.status?.includes(s)} onChange={() => toggleStatus(s)} />
-              {s}
-            </label>
-          ))}
-        </fieldset>
-        <label>
-          <span>Process</span>
-          <select value={query.processID?.[0] ?? ''} onChange={(e) => setParam({ process: e.currentTarget.value || undefined })}>
-            <option value="">all</option>
-            {processes.map((p) => <option key={p.id} value={p.id}>{p.id}</option>)}
-          </select>
-        </label>
-        <label>
-          <span>Created from</span>
-          <input type="date" value={query.from} onChange={(e) => setParam({ from: e.currentTarget.value || undefined })} />
-        </label>
-        <label>
-          <span>to</span>
-          <input type="date" value={query.to} onChange={(e) => setParam({ to: e.currentTarget.value || undefined })} />
-        </label>
-        <label class="grow">
-          <span>Inputs contain</span>
-          <input type="search" value={text} placeholder="e.g. DEU or tas_" onInput={(e) => setText(e.currentTarget.value)} />
-        </label>
-        <button type="submit">Search</button>
-        {filtered ? <a href={href('jobs')}>Clear filters</a> : null}
-      </form>
+      <JobFilters route={route} />
       <ProblemBox problem={problem} />
       <div class="bulk" aria-live="polite">
         <button type="button" class="danger" disabled={selected.size === 0} onClick={() => setConfirm(true)}>
