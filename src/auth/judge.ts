@@ -28,8 +28,9 @@ export interface JudgedRequest {
 
 export const LINK_PRINCIPAL: Principal = Object.freeze({ name: null, scope: 'read', via: 'link' }) as Principal;
 
-export const unauthorized = (detail: string) =>
-  new ApiError(401, PROBLEM.unauthorized, 'Unauthorized', detail, {}, { 'WWW-Authenticate': 'Bearer realm="subsetd"' });
+/** RFC 6750: error="invalid_token" when a token was presented and refused, none when there was none. */
+export const unauthorized = (detail: string, presented = false) =>
+  new ApiError(401, PROBLEM.unauthorized, 'Unauthorized', detail, {}, { 'WWW-Authenticate': `Bearer realm="subsetd"${presented ? ', error="invalid_token"' : ''}` });
 export const forbidden = (detail: string) => new ApiError(403, PROBLEM.forbidden, 'Forbidden', detail);
 
 export async function judge(config: Config, store: JobStore, signer: LinkSigner, r: JudgedRequest): Promise<Principal> {
@@ -46,7 +47,7 @@ export async function judge(config: Config, store: JobStore, signer: LinkSigner,
     // The console's page, /auth/* and the probes answer regardless (as anonymous), so a person
     // whose cookie went stale can still load the page and sign in again.
     if (cls === 'open') return ANONYMOUS;
-    throw unauthorized(auth.refused);
+    throw unauthorized(auth.refused, true);
   }
   const p = auth.principal;
   const signingIn = r.method.toUpperCase() === 'POST' && /^\/auth\/session\/?$/.test(r.path);

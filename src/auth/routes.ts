@@ -33,7 +33,7 @@ export function authRoutes(signer: () => Promise<LinkSigner>) {
       const token = body && typeof body === 'object' ? body.token : undefined;
       if (typeof token !== 'string' || !token) throw badInput('token', 'is required: the API token to sign in with');
       const r = await checkToken(store, token, 'cookie');
-      if ('refused' in r) throw unauthorized(r.refused);
+      if ('refused' in r) throw unauthorized(r.refused, true);
       c.header('Set-Cookie', `${SESSION_COOKIE}=${token}; ${cookieAttributes(c)}`);
       c.header('Cache-Control', 'no-store');
       return c.json({ name: r.principal.name, scope: r.principal.scope });

@@ -32,6 +32,8 @@ describe.each<Mode>(['sqlite', 'redis'])('access control (%s)', (mode) => {
     await expect401('/processes/hello-world/execution', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"inputs":{}}' });
     const forged = t.read.slice(0, -4) + (t.read.endsWith('AAAA') ? 'BBBB' : 'AAAA');
     expect((await expect401('/jobs', bearer(forged))).detail).toBe('unknown token');
+    expect((await c.a.json('/jobs', bearer(forged))).headers.get('www-authenticate')).toBe('Bearer realm="subsetd", error="invalid_token"');
+    expect((await c.a.json('/jobs')).headers.get('www-authenticate')).toBe('Bearer realm="subsetd"');
     await expect401('/jobs', bearer('sdt_nope'));
     await expect401('/jobs', { headers: { Authorization: `Basic ${Buffer.from('a:b').toString('base64')}` } });
     await expect401('/jobs', { headers: { Authorization: `Token ${t.admin}` } });
