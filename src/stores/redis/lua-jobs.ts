@@ -106,8 +106,15 @@ if ts[1] ~= 'accepted' or ts[2] ~= ARGV[3] then return false end
 -- A job queued before fair dispatch existed (upgrade) joins its owner's queue now.
 if not redis.call('ZSCORE', p .. 'queue:' .. okey(ts[4]), tid) then enqueue(tid, okey(ts[4]), ts[3]) end
 local id, ok = tid, okey(ts[4])
-local pick = pickFair()
-if pick then id, ok = pick[1], pick[2] end
+for _ = 1, 10 do
+  local pick = pickFair()
+  if not pick then break end
+  if redis.call('HGET', jk(pick[1]), 'status') == 'accepted' then
+    id, ok = pick[1], pick[2]
+    break
+  end
+  dequeue(pick[1], pick[2]) -- an entry left behind (e.g. its hash expired): never claim it
+end
 local renewed = ''
 if id ~= tid then renewed = tostring(redis.call('HINCRBY', jk(tid), 'dispatch', 1)) end
 local k = jk(id)
