@@ -62,6 +62,11 @@ export function openApiDocument(registry: ProcessRegistry, version: string, serv
           '200': { description: 'Results (synchronous execution)', content: json({ type: 'object' }) },
           '201': { description: 'Job created (asynchronous execution)', headers: { Location: { schema: { type: 'string' } } }, content: json({ $ref: '#/components/schemas/StatusInfo' }) },
           ...errors,
+          '429': {
+            description: 'A limit of the caller is reached (the problem names `limit` and `value`: max-queued, max-jobs-per-hour, max-files-per-job, max-upload-bytes)',
+            headers: { 'Retry-After': { description: 'Seconds until trying again may succeed (max-queued, max-jobs-per-hour)', schema: { type: 'integer' } } },
+            content: { 'application/problem+json': { schema: problem } },
+          },
         },
       },
     };
