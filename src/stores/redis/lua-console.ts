@@ -52,12 +52,16 @@ return rows
  * ARGV: p, firstMinute, minutes -> {queue {proc, n, ...}, minutes {successful, failed, ...}, failures {{id, proc, finished, message}...}}
  */
 export const ACTIVITY = `
-local queue, counts = {}, {}
-for _, id in ipairs(redis.call('ZRANGE', p .. 'status:accepted', 0, -1)) do
-  local proc = redis.call('HGET', jk(id), 'processId')
-  if proc then counts[proc] = (counts[proc] or 0) + 1 end
+-- Queue depth per process: set intersections run in C (a Lua loop over a long queue would
+-- hold Redis for every node for a noticeable time). The script is atomic: a fixed tmp key is safe.
+local queue, tmp = {}, p .. 'tmp:activity'
+for _, proc in ipairs(redis.call('SMEMBERS', p .. 'procs')) do
+  -- ZINTERCARD (Redis 7) only counts; 6.2 lacks it and builds the intersection instead.
+  local n = redis.pcall('ZINTERCARD', 2, p .. 'status:accepted', p .. 'proc:' .. proc)
+  if type(n) ~= 'number' then n = redis.call('ZINTERSTORE', tmp, 2, p .. 'status:accepted', p .. 'proc:' .. proc) end
+  if n > 0 then table.insert(queue, proc); table.insert(queue, n) end
 end
-for proc, n in pairs(counts) do table.insert(queue, proc); table.insert(queue, n) end
+redis.call('DEL', tmp)
 local minutes = {}
 for m = 0, tonumber(ARGV[3]) - 1 do
   local c = redis.call('HMGET', p .. 'minute:' .. (tonumber(ARGV[2]) + m), 'successful', 'failed')
