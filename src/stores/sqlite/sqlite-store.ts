@@ -120,7 +120,10 @@ export class SqliteJobStore implements JobStore {
         try {
           const r = this.db.transaction(() => this.createOne(p.job, Date.now())).immediate();
           if (r instanceof QuotaExceededError) p.reject(r);
-          else p.resolve(r);
+          else {
+            p.resolve(r);
+            if (r.created) this.notify(r.job);
+          }
         } catch (err) {
           p.reject(err);
         }
