@@ -15,6 +15,10 @@ const root = new URL('..', import.meta.url).pathname;
 const COMPUTED = {
   SUBSETD_WORKERS: 'number of CPU cores',
   SUBSETD_RESULTS_DIR: '$SUBSETD_STATE_DIR/results',
+  SUBSETD_MAX_QUEUED: '100 with SUBSETD_AUTH=tokens, 0 (no limit) with off',
+  SUBSETD_MAX_JOBS_PER_HOUR: '1000 with SUBSETD_AUTH=tokens, 0 (no limit) with off',
+  SUBSETD_MAX_FILES_PER_JOB: '32 with SUBSETD_AUTH=tokens, 0 (no limit) with off',
+  SUBSETD_MAX_UPLOAD_BYTES: '100MB with SUBSETD_AUTH=tokens, 0 (no limit) with off',
 };
 
 /** KEY=value pairs of the unit's Environment= lines. */
