@@ -61,6 +61,8 @@ export class RedisEvents {
 
   async close(): Promise<void> {
     this.listeners.clear();
-    await this.sub.quit().catch(() => this.sub.disconnect());
+    // QUIT waits in the offline queue while Redis is away: only a connected client says goodbye.
+    if (this.sub.status === 'ready') await this.sub.quit().catch(() => this.sub.disconnect());
+    else this.sub.disconnect();
   }
 }
