@@ -2,7 +2,7 @@
  * SQL for the console's reads and the job log on SQLite: log lines (append with a per-job cap,
  * read after an index), the list's created-time and free-text filters, and the admin figures.
  */
-import type { ActivityStats, JobLogLine, ListQuery } from '../job-store.js';
+import type { ActivityStats, JobEvent, JobLogLine, ListQuery } from '../job-store.js';
 import { LOG_MAX_LINES } from '../job-store.js';
 import { cleanLine } from '../job-events.js';
 import type { DB } from './db.js';
@@ -21,6 +21,11 @@ export const asciiLower = (s: string) => s.replace(/[A-Z]/g, (c) => c.toLowerCas
 
 export function consoleQueries(db: DB) {
   const q = {
+    // Events and progress checks read these columns only: inputs may be a large polygon.
+    event: db.prepare<[string], JobEvent & { process_id: string }>(
+      'SELECT id, process_id, status, message, progress, created, started, finished, updated, owner FROM jobs WHERE id = ?',
+    ),
+    progressOf: db.prepare<[string], { progress: number; message: string | null }>('SELECT progress, message FROM jobs WHERE id = ?'),
     exists: db.prepare<[string], number>('SELECT 1 FROM jobs WHERE id = ?').pluck(),
     count: db.prepare<[string], number>('SELECT count(*) FROM job_log WHERE job_id = ?').pluck(),
     insert: db.prepare(
@@ -51,6 +56,17 @@ export function consoleQueries(db: DB) {
   });
 
   return {
+    eventOf(id: string): JobEvent | null {
+      const r = q.event.get(id);
+      if (!r) return null;
+      const { process_id, ...rest } = r;
+      return { ...rest, processId: process_id };
+    },
+
+    progressOf(id: string): { progress: number; message: string | null } | undefined {
+      return q.progressOf.get(id);
+    },
+
     appendLog(id: string, lines: JobLogLine[]): void {
       if (lines.length) append.immediate(id, lines);
     },

@@ -212,7 +212,7 @@ export class SqliteJobStore implements JobStore {
     const now = Date.now();
     const pct = progress ? Math.max(0, Math.min(100, Math.round(progress.percent))) : null;
     // Synchronous driver: nothing runs between this read and the update.
-    const before = progress ? this.q.get.get(id) : undefined;
+    const before = progress ? this.c.progressOf(id) : undefined;
     const ours = this.q.heartbeat.run({ id, worker: workerId, until: now + leaseMs, now, progress: pct, message: progress?.message ?? null }).changes === 1;
     if (ours && before && (before.progress !== pct || (progress?.message !== undefined && before.message !== progress.message))) this.notifyId(id);
     return ours;
@@ -328,8 +328,8 @@ export class SqliteJobStore implements JobStore {
 
   private notifyId(id: string): void {
     if (!this.listeners.size) return;
-    const r = this.q.get.get(id);
-    if (r) this.listeners.emit(toEvent(toRecord(r)));
+    const e = this.c.eventOf(id);
+    if (e) this.listeners.emit(e);
   }
 
   async appendLog(id: string, lines: JobLogLine[]): Promise<void> {
