@@ -3,6 +3,7 @@ import { isFileOutput } from '../jobs/outputs.js';
 import type { JobEvent, JobRecord } from '../stores/job-store.js';
 import type { LinkSigner } from '../auth/signed-links.js';
 import { JSON_TYPE, REL, type Link } from './links.js';
+import { ApiError, PROBLEM } from './problem.js';
 
 const iso = (ms: number | null) => (ms === null ? undefined : new Date(ms).toISOString());
 
@@ -38,4 +39,21 @@ export function resultsDocument(job: JobRecord, base: string, links: LinkSigner 
     return { href: links ? links.sign(`${base}${path}`, path) : `${base}${path}`, type: v.type, title: v.title ?? v.file };
   };
   return Object.fromEntries(Object.entries(job.outputs ?? {}).map(([k, v]) => [k, Array.isArray(v) ? v.map(fileLink) : fileLink(v)]));
+}
+
+/**
+ * The exception a failed job answers with (its results, or a sync execution). OGC asks for an
+ * error code "reflecting the failure": bad input that only running could find (a raster without
+ * the named variable, a file that is not NetCDF) is the client's fault, so 400 naming the input;
+ * anything else (crash, timeout, out of memory) is 500.
+ */
+export function failedJobError(job: JobRecord): ApiError {
+  if (job.error?.code === 'invalid-input')
+    return new ApiError(400, PROBLEM.invalidInput, 'Invalid input', job.message ?? 'invalid input', {
+      jobID: job.id,
+      code: 'invalid-input',
+      retryable: false,
+      ...(job.error.input ? { field: `inputs.${job.error.input}` } : {}),
+    });
+  return new ApiError(500, PROBLEM.jobFailed, 'Job failed', job.message ?? job.status, { jobID: job.id, retryable: job.error?.retryable ?? false, code: job.error?.code });
 }

@@ -168,6 +168,13 @@ describe('clip-raster', () => {
     expect(noVar.status).toBe(400);
     expect(noVar.body.field).toBe('inputs.variable');
     expect(noVar.body.detail).toMatch(/variable.*tas/);
+    // Run asynchronously, the job fails; its results answer the same 400 naming the input
+    // (OGC: an error code reflecting the failure), not a server error.
+    const queued = await svc.json('/processes/clip-raster/execution', post({ inputs: { dataset: 'bcsd.nc', bbox: [-100, 30, -91, 40] } }, ASYNC));
+    expect((await waitForJob(svc, queued.body.jobID)).status).toBe('failed');
+    const results = await svc.json(`/jobs/${queued.body.jobID}/results`);
+    expect(results.status, JSON.stringify(results.body)).toBe(400);
+    expect(results.body).toMatchObject({ type: 'urn:subsetd:problem:invalid-input', field: 'inputs.variable', jobID: queued.body.jobID });
   });
 
   it('rejects hostile or malformed regions with 400 and stays up', async () => {

@@ -7,7 +7,7 @@ import { baseUrl, JSON_TYPE } from '../links.js';
 import { ApiError, badParameter, noSuchJob, PROBLEM } from '../problem.js';
 import { sendFile } from '../send-file.js';
 import { parseDatetime } from '../datetime-param.js';
-import { resultsDocument, statusInfo } from '../status-info.js';
+import { failedJobError, resultsDocument, statusInfo } from '../status-info.js';
 
 const MAX_LIMIT = 1000;
 const MAX_Q = 200;
@@ -92,8 +92,7 @@ export const jobs = new Hono<AppEnv>()
   .get('/jobs/:id/results', async (c) => {
     const job = await loadJob(c);
     c.set('jobId', job.id);
-    if (job.status === 'failed')
-      throw new ApiError(500, PROBLEM.jobFailed, 'Job failed', job.message ?? 'failed', { jobID: job.id, retryable: job.error?.retryable ?? false, code: job.error?.code });
+    if (job.status === 'failed') throw failedJobError(job);
     if (job.status === 'dismissed') throw new ApiError(410, PROBLEM.noSuchJob, 'Job dismissed', `job "${job.id}" was dismissed; its results were removed`);
     if (job.status !== 'successful') throw new ApiError(404, PROBLEM.resultNotReady, 'Result not ready', `job "${job.id}" is ${job.status}`);
     return c.json(resultsDocument(job, baseUrl(c, c.var.deps.config), c.var.links));

@@ -6,7 +6,7 @@ import { uploadLimit } from '../../quota/upload-limit.js';
 import type { AppEnv } from '../context.js';
 import { baseUrl, JSON_TYPE, REL } from '../links.js';
 import { ApiError, badInput, PROBLEM } from '../problem.js';
-import { resultsDocument, statusInfo } from '../status-info.js';
+import { failedJobError, resultsDocument, statusInfo } from '../status-info.js';
 import { readJsonBody } from '../read-json.js';
 
 function summary(d: ProcessDescription, base: string) {
@@ -69,12 +69,8 @@ export const processes = new Hono<AppEnv>()
     }
     const done = await deps.jobs.waitFor(job.id, deps.config.syncTimeout);
     if (done?.status === 'successful') return c.json(resultsDocument(done, base, c.var.links), 200);
-    // Bad input that only running could find (a raster without the named variable): the
-    // client's fault, so 400 with the input named, as validation would have answered.
-    if (done?.status === 'failed' && done.error?.code === 'invalid-input')
-      throw new ApiError(400, PROBLEM.invalidInput, 'Invalid input', done.message ?? 'invalid input', { jobID: job.id, ...(done.error.input ? { field: `inputs.${done.error.input}` } : {}) });
-    if (done?.status === 'failed' || done?.status === 'dismissed')
-      throw new ApiError(500, PROBLEM.jobFailed, 'Job failed', done.message ?? done.status, { jobID: job.id, retryable: done.error?.retryable ?? false });
+    if (done?.status === 'failed') throw failedJobError(done);
+    if (done?.status === 'dismissed') throw new ApiError(500, PROBLEM.jobFailed, 'Job failed', done.message ?? done.status, { jobID: job.id, retryable: false });
     // Still running after SUBSETD_SYNC_TIMEOUT: answer as an async execution would.
     c.header('Location', location);
     return c.json(statusInfo(done ?? job, base), 201);

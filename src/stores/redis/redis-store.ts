@@ -25,8 +25,13 @@ import type { CreateTokenResult, NewToken, TokenRecord } from '../tokens.js';
 const KEY_TTL_BACKSTOP_MS = 86_400_000;
 /** A job accepted this long without a ticket being taken is checked for a lost ticket. */
 export const REPAIR_AFTER_MS = 10_000;
-/** Stale tickets (dismissed or re-dispatched jobs) skipped per claim before giving up for now. */
-const MAX_STALE_TICKETS = 100;
+/**
+ * Stale tickets (dismissed, re-dispatched, or taken out of turn by the fair order) skipped per
+ * claim before giving up for now. Each one skipped is consumed, so the loop always progresses;
+ * giving up early would leave an idle node waiting for its next poll while jobs are queued
+ * behind the stale ones (after a burst of out-of-order tickets there can be hundreds).
+ */
+const MAX_STALE_TICKETS = 10_000;
 
 export class RedisJobStore implements JobStore {
   readonly kind = 'redis' as const;
