@@ -17,7 +17,7 @@ import { assetSegments, readAsset } from './assets.js';
 import { fillIndex, prefixOf, readIndex } from './index-html.js';
 import { wantsHtml } from './negotiate.js';
 
-/** OGC API - Processes Part 1 requirement class html; declared in /conformance once the lead says. */
+/** OGC API - Processes Part 1 requirement class html (declared in /conformance). */
 export const HTML_CONFORMANCE = 'http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/html';
 
 /** Whether GET / should answer the console (checked by the landing route before it answers JSON). */

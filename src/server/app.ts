@@ -22,6 +22,7 @@ import { jobEvents } from './routes/job-events.js';
 import { jobLog } from './routes/job-log.js';
 import { landing } from './routes/landing.js';
 import { processes } from './routes/processes.js';
+import { htmlPages } from '../console/html-pages.js';
 
 export type Mount = (app: Hono<AppEnv>) => void;
 
@@ -44,6 +45,8 @@ export function createApp(deps: AppDeps, mounts: Mount[] = []): Hono<AppEnv> {
   });
   app.use(securityHeaders());
   app.use(queryParamRules());
+  // Before access control: a browser without a session is sent to the console, which signs in.
+  app.use(htmlPages());
   // Before any body is read: a caller without the right token uploads nothing.
   const signer = signerOf(deps);
   app.use(accessControl(deps, signer));

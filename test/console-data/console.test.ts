@@ -69,8 +69,33 @@ describe('GET / negotiation', () => {
     // OGC's f parameter decides on its own.
     expect((await get(svc, '/?f=html')).headers.get('content-type')).toMatch(/^text\/html/);
     expect((await get(svc, '/?f=json', { Accept: BROWSER_ACCEPT })).headers.get('content-type')).toMatch(/^application\/json/);
-    // Other routes never answer HTML.
-    expect((await get(svc, '/processes', { Accept: BROWSER_ACCEPT })).headers.get('content-type')).toMatch(/^application\/json/);
+    // Other documents stay JSON for JSON clients.
+    expect((await get(svc, '/processes', { Accept: 'application/json' })).headers.get('content-type')).toMatch(/^application\/json/);
+  });
+
+  it('OGC html class: declared; a browser is sent to the console for jobs and processes, other documents are HTML pages', async () => {
+    expect((await (await get(svc, '/conformance')).json()).conformsTo).toContain('http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/html');
+    const to = async (path: string, s = svc, headers: Record<string, string> = {}) => {
+      const r = await fetch(s.url + path, { headers: { Accept: BROWSER_ACCEPT, ...headers }, redirect: 'manual' });
+      return { status: r.status, location: r.headers.get('location') };
+    };
+    expect(await to('/jobs')).toEqual({ status: 303, location: `${svc.url}/ui/jobs` });
+    expect(await to('/jobs/abc-123')).toEqual({ status: 303, location: `${svc.url}/ui/jobs/abc-123` });
+    expect(await to('/jobs/abc-123/results')).toEqual({ status: 303, location: `${svc.url}/ui/jobs/abc-123` });
+    expect(await to('/processes')).toEqual({ status: 303, location: `${svc.url}/ui/new` });
+    expect(await to('/processes/hello-world?f=html', svc, { Accept: '*/*' })).toEqual({ status: 303, location: `${svc.url}/ui/new?process=hello-world` });
+    expect(await to('/jobs', proxied, { 'X-Forwarded-Prefix': '/api', 'X-Forwarded-Host': 'geo.example', 'X-Forwarded-Proto': 'https' })).toEqual({ status: 303, location: 'https://geo.example/api/ui/jobs' });
+    // JSON clients (OWSLib, the ISIMIP client, fetch) are never redirected.
+    for (const accept of [undefined, '*/*', 'application/json']) expect((await fetch(`${svc.url}/jobs`, { headers: accept ? { Accept: accept } : {}, redirect: 'manual' })).status).toBe(200);
+    const conf = await get(svc, '/conformance', { Accept: BROWSER_ACCEPT });
+    expect(conf.status).toBe(200);
+    expect(conf.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(conf.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const html = await conf.text();
+    expect(html).toContain('<a href="http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/core">');
+    expect(html).not.toMatch(/<script|style=/);
+    // Unknown things stay problems.
+    expect((await get(svc, '/no/such', { Accept: BROWSER_ACCEPT })).status).toBe(404);
   });
 
   it('deep links under /ui/ all answer the page, with the console security headers', async () => {

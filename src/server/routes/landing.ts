@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../context.js';
-import { wantsConsole } from '../../console/routes.js';
+import { HTML_CONFORMANCE, wantsConsole } from '../../console/routes.js';
 import { baseUrl, JSON_TYPE, REL } from '../links.js';
 
 // OGC API - Processes 1.0 conformance classes this server implements (Part 1, 7.4).
@@ -11,6 +11,9 @@ export const CONFORMANCE = [
   'http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/oas30',
   'http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/job-list',
   'http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/dismiss',
+  // Browsers get the console's job and process pages, and every other document as HTML
+  // (src/console/html-pages.ts).
+  HTML_CONFORMANCE,
 ];
 
 export const landing = new Hono<AppEnv>()
@@ -23,6 +26,7 @@ export const landing = new Hono<AppEnv>()
       description: 'Cuts geospatial data (NetCDF, rasters, vectors) down to a region: OGC API - Processes.',
       links: [
         { href: `${base}/`, rel: 'self', type: JSON_TYPE, title: 'This document' },
+        { href: `${base}/ui/`, rel: 'alternate', type: 'text/html', title: 'The web console' },
         { href: `${base}/openapi.json`, rel: 'service-desc', type: 'application/vnd.oai.openapi+json;version=3.0', title: 'The API definition' },
         { href: `${base}/conformance`, rel: REL.conformance, type: JSON_TYPE, title: 'Conformance classes' },
         { href: `${base}/conformance`, rel: 'conformance', type: JSON_TYPE, title: 'Conformance classes' },
