@@ -4,28 +4,15 @@
  * (X-Accel-Redirect) without any header, a tampered one is refused by subsetd; and the
  * documented auth_request snippet guards a location of nginx's own with subsetd's tokens.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT } from '../helpers/service.js';
+import { startNginx, type RunningNginx } from '../helpers/nginx.js';
 import { bearer, startAuthCluster, submitInit, waitDone, type AuthCluster } from './auth-service.js';
 
-const nginxBin = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((p) => existsSync(p));
 let c: AuthCluster;
-let nginx: ChildProcess | undefined;
+let nginx: RunningNginx | undefined;
 let base: string;
-let dir: string;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** The auth_request snippet of docs/deploy.md, guarding a folder nginx serves itself. */
 const guarded = (upstream: string, mirror: string) => `
@@ -56,52 +43,17 @@ const guarded = (upstream: string, mirror: string) => `
 `;
 
 beforeAll(async () => {
-  if (!nginxBin) throw new Error('nginx is not installed: run scripts/system-deps.sh test');
   c = await startAuthCluster('sqlite', { SUBSETD_TRUST_PROXY: '1', SUBSETD_ACCEL_REDIRECT: '/_subsetd_results/' });
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  dir = join(c.a.stateDir, 'nginx');
   const mirror = join(c.a.stateDir, 'mirror');
   mkdirSync(mirror, { recursive: true });
   writeFileSync(join(mirror, 'readme.txt'), 'mirrored\n');
   const upstream = new URL(c.a.url).host;
-  const site = readFileSync(join(ROOT, 'systemd/nginx/subsetd.conf'), 'utf8')
-    .replaceAll('__LISTEN__', `127.0.0.1:${port}`)
-    .replaceAll('__UPSTREAM__', upstream)
-    .replaceAll('__RESULTS_DIR__', `${c.a.stateDir}/results/`)
-    .replaceAll('__BODY_LIMIT__', '1m')
-    .replace(/\}\s*$/, `${guarded(upstream, mirror)}}\n`);
-  mkdirSync(dir);
-  writeFileSync(
-    join(dir, 'nginx.conf'),
-    `daemon off; user root; worker_processes 1; pid ${dir}/nginx.pid; error_log ${dir}/error.log;
-events { worker_connections 64; }
-http { include /etc/nginx/mime.types; default_type application/octet-stream; sendfile on;
-  access_log off;
-  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fcgi; uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
-  ${site} }`,
-  );
-  const t = spawnSync(nginxBin, ['-t', '-c', join(dir, 'nginx.conf'), '-p', dir], { encoding: 'utf8' });
-  expect(t.status, t.stderr).toBe(0);
-  nginx = spawn(nginxBin, ['-c', join(dir, 'nginx.conf'), '-p', dir], { stdio: 'ignore' });
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(`${base}/api/health`)).ok) break;
-    } catch {
-      /* not listening yet */
-    }
-    if (i > 100) throw new Error(`nginx did not come up: ${readFileSync(join(dir, 'error.log'), 'utf8')}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  nginx = await startNginx({ upstream, resultsDir: `${c.a.stateDir}/results`, bodyLimit: '1m', extra: guarded(upstream, mirror) });
+  base = nginx.base;
 }, 120_000);
 
 afterAll(async () => {
-  if (nginx && nginx.exitCode === null) {
-    const gone = new Promise((r) => nginx!.once('exit', r));
-    nginx.kill('SIGQUIT');
-    await gone;
-  }
+  await nginx?.stop();
   await c?.close();
 });
 

@@ -5,12 +5,12 @@
  * another origin, no console error. Every view is screenshotted at 1280×800 and 1920×1080.
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { foreignRequests, launchBrowser, newPage, screenshot, unlabelledControls, type LaunchedBrowser, type RecordedPage } from '../helpers/browser.js';
-import { ASYNC, CLI, post, startServiceWithData, waitForJob, type RunningService } from '../helpers/service.js';
+import { ASYNC, post, startServiceWithSample, waitForJob, type RunningService } from '../helpers/service.js';
 
 /** The NetCDF file `subsetd sample-data` writes (a newcomer's first data). */
 let NC: string;
@@ -44,11 +44,9 @@ function validCells(file: string): number {
 }
 
 beforeAll(async () => {
-  const s = await startServiceWithData();
+  const s = await startServiceWithSample();
   svc = s.svc;
-  const made = spawnSync(process.execPath, [CLI, 'sample-data', s.data], { encoding: 'utf8' });
-  expect(made.status, made.stderr).toBe(0);
-  NC = readdirSync(s.data).find((f) => f.endsWith('.nc'))!;
+  NC = s.nc;
   b = await launchBrowser();
 });
 

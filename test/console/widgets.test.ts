@@ -3,14 +3,14 @@
  * point clicked, a country found by name, a polygon given as a GeoJSON file and as a zipped shapefile; each previewed on
  * the NetCDF grid with the cell count the server's rasterization gives.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZipFile } from 'yazl';
 import { launchBrowser, newPage, screenshot, type LaunchedBrowser } from '../helpers/browser.js';
-import { CLI, startServiceWithData, type RunningService } from '../helpers/service.js';
+import { startServiceWithSample, type RunningService } from '../helpers/service.js';
 
 let svc: RunningService;
 let b: LaunchedBrowser;
@@ -47,12 +47,10 @@ async function zipShapefile(): Promise<Buffer> {
 }
 
 beforeAll(async () => {
-  const s = await startServiceWithData();
+  const s = await startServiceWithSample();
   svc = s.svc;
   tmp = s.tmp;
-  const made = spawnSync(process.execPath, [CLI, 'sample-data', s.data], { encoding: 'utf8' });
-  expect(made.status, made.stderr).toBe(0);
-  NC = readdirSync(s.data).find((f) => f.endsWith('.nc'))!;
+  NC = s.nc;
   b = await launchBrowser();
 });
 

@@ -1,35 +1,22 @@
 // Debian's nginx with the shipped site (port, upstream, results dir and body limit templated, as
 // scripts/install.sh does) in front of the single executable.
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startNginx, type RunningNginx } from '../helpers/nginx.js';
 import { FIXTURE_PLUGIN, startService, waitForJob, type RunningService } from '../helpers/service.js';
 import { unpackRelease, type Release } from './release.js';
 
-const nginxBin = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((p) => existsSync(p));
 let rel: Release;
 let svc: RunningService;
-let nginx: ChildProcess | undefined;
+let nginx: RunningNginx | undefined;
 let base: string;
-let nginxDir: string;
 const LIMIT = 1024 * 1024; // SUBSETD_BODY_LIMIT=1MB, and the same bytes for client_max_body_size
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
   fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
 
 beforeAll(async () => {
-  if (!nginxBin) throw new Error('nginx is not installed: run scripts/system-deps.sh test');
   rel = unpackRelease();
   cpSync(FIXTURE_PLUGIN, join(rel.app, 'test-processors.cjs'));
   svc = await startService(
@@ -39,49 +26,19 @@ beforeAll(async () => {
     [rel.exe],
     rel.env,
   );
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  const site = readFileSync(join(rel.app, 'systemd/nginx/subsetd.conf'), 'utf8')
-    .replaceAll('__LISTEN__', `127.0.0.1:${port}`)
-    .replaceAll('__UPSTREAM__', new URL(svc.url).host)
-    .replaceAll('__RESULTS_DIR__', `${svc.stateDir}/results/`)
-    .replaceAll('__BODY_LIMIT__', String(LIMIT));
-  expect(site).not.toMatch(/__[A-Z_]+__/);
-  nginxDir = join(rel.work, 'nginx');
-  mkdirSync(nginxDir);
-  // The surrounding http{} block mirrors Debian's /etc/nginx/nginx.conf, with paths of our own
-  // (workers as root: the test's state dir is a private temporary directory of root's).
-  writeFileSync(
-    join(nginxDir, 'nginx.conf'),
-    `daemon off; user root; worker_processes 1; pid ${nginxDir}/nginx.pid; error_log ${nginxDir}/error.log;
-events { worker_connections 64; }
-http { include /etc/nginx/mime.types; default_type application/octet-stream; sendfile on;
-  log_format accel '$status $request_uri $sent_http_x_served_by';
-  access_log ${nginxDir}/access.log accel;
-  client_body_temp_path ${nginxDir}/body; proxy_temp_path ${nginxDir}/proxy;
-  fastcgi_temp_path ${nginxDir}/fcgi; uwsgi_temp_path ${nginxDir}/uwsgi; scgi_temp_path ${nginxDir}/scgi;
-  ${site} }`,
-  );
-  const t = spawnSync(nginxBin, ['-t', '-c', join(nginxDir, 'nginx.conf'), '-p', nginxDir], { encoding: 'utf8' });
-  expect(t.status, t.stderr).toBe(0);
-  nginx = spawn(nginxBin, ['-c', join(nginxDir, 'nginx.conf'), '-p', nginxDir], { stdio: 'ignore' });
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(`${base}/api/health`)).ok) break;
-    } catch {
-      /* not listening yet */
-    }
-    if (i > 100) throw new Error(`nginx did not come up: ${readFileSync(join(nginxDir, 'error.log'), 'utf8')}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  // The site as the release ships it; the log tells what nginx served itself (X-Served-By).
+  nginx = await startNginx({
+    upstream: new URL(svc.url).host,
+    resultsDir: `${svc.stateDir}/results`,
+    bodyLimit: LIMIT,
+    site: join(rel.app, 'systemd/nginx/subsetd.conf'),
+    logFormat: '$status $request_uri $sent_http_x_served_by',
+  });
+  base = nginx.base;
 }, 180_000);
 
 afterAll(async () => {
-  if (nginx && nginx.exitCode === null) {
-    const gone = new Promise((r) => nginx!.once('exit', r));
-    nginx.kill('SIGQUIT');
-    await gone;
-  }
+  await nginx?.stop();
   svc?.cleanup();
   if (rel) rmSync(rel.work, { recursive: true, force: true });
 });
@@ -130,7 +87,7 @@ describe('behind nginx under /api/', () => {
     const unknown = await fetch(`${base}/api/jobs/nope/files/sub/hello.txt`);
     expect(unknown.status).toBe(404);
     expect(unknown.headers.get('x-served-by')).toBeNull();
-    const log = readFileSync(join(nginxDir, 'access.log'), 'utf8');
+    const log = nginx!.accessLog();
     expect(log).toContain(`200 /api/jobs/${job.jobID}/files/sub/hello.txt nginx-accel`);
   });
 

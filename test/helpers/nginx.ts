@@ -29,7 +29,21 @@ export interface RunningNginx {
   stop(): Promise<void>;
 }
 
-export async function startNginx(opts: { upstream: string; resultsDir: string; bodyLimit?: number; port?: number; site?: string }): Promise<RunningNginx> {
+export interface NginxOptions {
+  /** host:port of subsetd. */
+  upstream: string;
+  resultsDir: string;
+  bodyLimit?: number | string;
+  port?: number;
+  /** The site file (default: the checkout's systemd/nginx/subsetd.conf; a release carries its own). */
+  site?: string;
+  /** More directives for the site's server{} block (e.g. locations of a test's own). */
+  extra?: string;
+  /** An access log format (log_format body) instead of nginx's combined one. */
+  logFormat?: string;
+}
+
+export async function startNginx(opts: NginxOptions): Promise<RunningNginx> {
   if (!NGINX_BIN) throw new Error('nginx is not installed: run scripts/system-deps.sh test');
   const port = opts.port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), 'subsetd-nginx-'));
@@ -37,14 +51,15 @@ export async function startNginx(opts: { upstream: string; resultsDir: string; b
     .replaceAll('__LISTEN__', `127.0.0.1:${port}`)
     .replaceAll('__UPSTREAM__', opts.upstream)
     .replaceAll('__RESULTS_DIR__', opts.resultsDir.replace(/\/?$/, '/'))
-    .replaceAll('__BODY_LIMIT__', String(opts.bodyLimit ?? 100 * 1024 * 1024));
+    .replaceAll('__BODY_LIMIT__', String(opts.bodyLimit ?? 100 * 1024 * 1024))
+    .replace(/\}\s*$/, `${opts.extra ?? ''}}\n`);
   if (/__[A-Z_]+__/.test(site)) throw new Error(`unfilled placeholder in the nginx site: ${/__[A-Z_]+__/.exec(site)![0]}`);
   writeFileSync(
     join(dir, 'nginx.conf'),
     `daemon off; user root; worker_processes 1; pid ${dir}/nginx.pid; error_log ${dir}/error.log;
 events { worker_connections 64; }
 http { include /etc/nginx/mime.types; default_type application/octet-stream; sendfile on;
-  access_log ${dir}/access.log;
+  ${opts.logFormat ? `log_format t '${opts.logFormat}'; access_log ${dir}/access.log t;` : `access_log ${dir}/access.log;`}
   client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy;
   fastcgi_temp_path ${dir}/fcgi; uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
   ${site} }`,

@@ -2,8 +2,8 @@
  * Starts the bundled service (dist/subsetd.cjs, exactly as shipped) as a real child process on a
  * free port, with its own state directory, and gives tests its URL, logs and signals.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -142,4 +142,15 @@ export async function startServiceWithData(env: Record<string, string> = {}): Pr
   mkdirSync(data, { recursive: true });
   mkdirSync(tmp, { recursive: true });
   return { svc, data, tmp };
+}
+
+/** A service whose data root holds what `subsetd sample-data` writes; `nc` names its NetCDF file. */
+export async function startServiceWithSample(env: Record<string, string> = {}): Promise<{ svc: RunningService; data: string; tmp: string; nc: string }> {
+  const s = await startServiceWithData(env);
+  const made = spawnSync(process.execPath, [CLI, 'sample-data', s.data], { encoding: 'utf8' });
+  if (made.status !== 0) {
+    s.svc.cleanup();
+    throw new Error(`subsetd sample-data failed: ${made.stderr}`);
+  }
+  return { ...s, nc: readdirSync(s.data).find((f) => f.endsWith('.nc'))! };
 }
