@@ -13,12 +13,22 @@ import { wantsHtml } from './negotiate.js';
 
 /** The console page for an API path, relative to the console's base (/ui/), or null. */
 export function consolePageFor(path: string): string | null {
-  const seg = path.split('/').filter(Boolean).map(decodeURIComponent);
+  const seg = decodeSegments(path);
+  // A broken escape (`%zz`) names no page: the route answers it (404/400), as for JSON clients.
+  if (!seg) return null;
   if (seg[0] === 'jobs' && seg.length === 1) return 'jobs';
   if (seg[0] === 'jobs' && seg.length >= 2 && seg[1] !== 'events' && (seg.length === 2 || seg[2] === 'results')) return `jobs/${encodeURIComponent(seg[1])}`;
   if (seg[0] === 'processes' && seg.length === 1) return 'new';
   if (seg[0] === 'processes' && seg.length === 2) return `new?process=${encodeURIComponent(seg[1])}`;
   return null;
+}
+
+function decodeSegments(path: string): string[] | null {
+  try {
+    return path.split('/').filter(Boolean).map(decodeURIComponent);
+  } catch {
+    return null;
+  }
 }
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
@@ -38,8 +48,8 @@ export function jsonPage(title: string, doc: unknown, consoleHref: string): stri
 }
 
 const titleOf = (path: string) => {
-  const s = path.split('/').filter(Boolean);
-  return s.length ? decodeURIComponent(s.join(' / ')) : 'subsetd';
+  const s = decodeSegments(path) ?? path.split('/').filter(Boolean);
+  return s.length ? s.join(' / ') : 'subsetd';
 };
 
 export function htmlPages(): MiddlewareHandler<AppEnv> {

@@ -94,8 +94,9 @@ describe('GET / negotiation', () => {
     const html = await conf.text();
     expect(html).toContain('<a href="http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/core">');
     expect(html).not.toMatch(/<script|style=/);
-    // Unknown things stay problems.
+    // Unknown things stay problems, broken escapes too (the fuzzer found a 500 here).
     expect((await get(svc, '/no/such', { Accept: BROWSER_ACCEPT })).status).toBe(404);
+    for (const path of ['/jobs/%zz', '/isimip/v2/output/%zz', '/processes/%E0%A4%A']) expect((await get(svc, path, { Accept: BROWSER_ACCEPT })).status, path).toBeLessThan(500);
   });
 
   it('deep links under /ui/ all answer the page, with the console security headers', async () => {
