@@ -82,6 +82,9 @@ describe('clip-vector', () => {
     writeFileSync(join(tmp, 'lux-outline.geojson'), JSON.stringify(outline.body));
     execFileSync('ogr2ogr', ['-f', 'GeoJSON', '-overwrite', '-nlt', 'PROMOTE_TO_MULTI', '-clipsrc', join(tmp, 'lux-outline.geojson'), ref, join(data, 'lux.shp')]);
     expect(summary(gj.path).features).toBe(summary(ref).features);
+    // The job's info describes the file as written (GeoJSON's driver writes on close).
+    expect(gj.info.layers[0].features).toBe(summary(ref).features);
+    expect(gj.info.layers[0].crs).toBe('EPSG:4326');
     const fgb = await clipVector({ dataset: 'lux.shp', bbox: [5.9, 49.5, 6.2, 49.8], format: 'FlatGeobuf' });
     expect(fgb.type).toBe('application/vnd.flatgeobuf');
     expect(summary(fgb.path).features).toBeGreaterThan(0);

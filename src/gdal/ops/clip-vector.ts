@@ -52,7 +52,7 @@ export async function clipVector(gdal: Gdal, a: ClipVectorArgs, ctx: OpContext):
       const cut = join(a.tmpDir, 'region.geojson');
       writeCutline(cut, region);
       const out = await gdal.vectorTranslateAsync(a.out, src, [...common, '-clipsrc', cut, ...layers], { progress_cb: (f: number) => ctx.progress(f * 100, 'clipping') });
-      return describe(out);
+      return describe(gdal, out, a.out);
     }
     // intersects: filter each layer by the region in its own CRS, then copy what passes.
     for (const name of layers) {
@@ -64,7 +64,7 @@ export async function clipVector(gdal: Gdal, a: ClipVectorArgs, ctx: OpContext):
       layer.setSpatialFilter(g);
     }
     const filtered = await copyFiltered(gdal, src, layers, a, common, ctx);
-    return describe(filtered);
+    return describe(gdal, filtered, a.out);
   } finally {
     rmSync(a.tmpDir, { recursive: true, force: true });
   }
@@ -87,12 +87,22 @@ async function copyFiltered(gdal: Gdal, src: Dataset, layers: string[], a: ClipV
   return gdal.vectorTranslateAsync(a.out, mem, common, { progress_cb: (f: number) => ctx.progress(50 + f * 50, 'writing') });
 }
 
-function describe(ds: Dataset): ClipVectorResult {
-  const layers = ds.layers.map((l) => ({
-    name: l.name,
-    features: l.features.count(),
-    crs: l.srs ? (l.srs.getAuthorityCode(null) ? `EPSG:${l.srs.getAuthorityCode(null)}` : l.srs.toProj4()) : null,
-  }));
-  ds.close();
-  return { layers };
+/**
+ * What was written, read back from the file: a dataset still open for writing does not know yet
+ * (GeoJSON's driver writes features and the CRS only on close: 0 features, no CRS).
+ */
+function describe(gdal: Gdal, written: Dataset, path: string): ClipVectorResult {
+  written.close();
+  const ds = gdal.open(path);
+  try {
+    return {
+      layers: ds.layers.map((l) => ({
+        name: l.name,
+        features: l.features.count(),
+        crs: l.srs ? (l.srs.getAuthorityCode(null) ? `EPSG:${l.srs.getAuthorityCode(null)}` : l.srs.toProj4()) : null,
+      })),
+    };
+  } finally {
+    ds.close();
+  }
 }
