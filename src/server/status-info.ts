@@ -42,7 +42,7 @@ export function resultsDocument(job: JobRecord, base: string, links: LinkSigner 
 }
 
 /**
- * The exception a failed job answers with (its results, or a sync execution). OGC asks for an
+ * The exception a failed (or, in a sync execution, dismissed) job answers with. OGC asks for an
  * error code "reflecting the failure": bad input that only running could find (a raster without
  * the named variable, a file that is not NetCDF) is the client's fault, so 400 naming the input;
  * anything else (crash, timeout, out of memory) is 500.

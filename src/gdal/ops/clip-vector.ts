@@ -84,7 +84,11 @@ async function copyFiltered(gdal: Gdal, src: Dataset, layers: string[], a: ClipV
       if (++done % 1000 === 0) ctx.progress(50 * (done / Math.max(done, inL.features.count())), 'selecting');
     }
   }
-  return gdal.vectorTranslateAsync(a.out, mem, common, { progress_cb: (f: number) => ctx.progress(50 + f * 50, 'writing') });
+  try {
+    return await gdal.vectorTranslateAsync(a.out, mem, common, { progress_cb: (f: number) => ctx.progress(50 + f * 50, 'writing') });
+  } finally {
+    mem.close(); // the in-memory copy would otherwise live as long as the GDAL child
+  }
 }
 
 /**
