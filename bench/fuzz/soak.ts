@@ -31,7 +31,7 @@ const accepted = new Map<string, string>(); // job id -> owner client
 const dismissed = new Set<string>();
 const pollMs: number[] = [];
 const counts: Record<string, number> = {};
-const rss: Array<{ at: number; mb: number }> = [];
+const rss: Array<{ at: number; mb: number; mem?: Record<string, number> }> = [];
 const errors: string[] = [];
 const count = (k: string) => (counts[k] = (counts[k] ?? 0) + 1);
 const pick = <T>(a: T[]): T => a[Math.floor(Math.random() * a.length)];
@@ -43,7 +43,7 @@ async function call(what: string, path: string, init: RequestInit & { headers?: 
     const body = await res.arrayBuffer();
     const ms = performance.now() - t0;
     count(`${what} ${res.status}`);
-    if (res.status >= 500 && !new TextDecoder().decode(body).includes('problem:job-failed')) errors.push(`${what} ${path}: ${res.status} ${new TextDecoder().decode(body).slice(0, 300)}`);
+    if (res.status >= 500) errors.push(`${what} ${path}: ${res.status} ${new TextDecoder().decode(body).slice(0, 300)}`);
     return { status: res.status, body, ms };
   } catch (e) {
     count(`${what} error`);
@@ -117,7 +117,14 @@ async function step() {
 
 const t0 = Date.now();
 const end = t0 + minutes * 60_000;
-const sampler = setInterval(() => rss.push({ at: Date.now() - t0, mb: rssMb(svc.pid) }), 10_000);
+// RSS from /proc, and the service's own account of it (admin /health): the main thread's heap
+// and buffers, so that a climb can be told apart from worker threads' and WASM memory.
+const sampler = setInterval(async () => {
+  const at = Date.now() - t0;
+  const mb = rssMb(svc.pid);
+  const health = await fetch(`${svc.url}/health`, { headers: admin }).then((r) => r.json()).catch(() => null);
+  rss.push({ at, mb, mem: health?.memoryMb });
+}, 10_000);
 let inFlight = 0;
 let sent = 0;
 await new Promise<void>((done) => {
@@ -175,6 +182,11 @@ const sp = (q: number) => serverPollMs[Math.min(serverPollMs.length - 1, Math.fl
 console.log(`GET /jobs/{id}, round trip at the client: ${pollMs.length} polls, p50 ${p(0.5).toFixed(2)} ms, p99 ${p(0.99).toFixed(2)} ms, max ${pollMs[pollMs.length - 1]?.toFixed(1)} ms`);
 console.log(`GET /jobs/{id}, handled in the server (request log): ${serverPollMs.length}, p50 ${sp(0.5).toFixed(2)} ms, p99 ${sp(0.99).toFixed(2)} ms, max ${serverPollMs[serverPollMs.length - 1]?.toFixed(1)} ms`);
 console.log(`RSS after warm-up (${(warm / 60_000).toFixed(1)} min): mean ${mean.toFixed(0)} MB, min ${Math.min(...after).toFixed(0)}, max ${Math.max(...after).toFixed(0)}, largest deviation ${(spread * 100).toFixed(1)} %; samples ${rss.map((s) => s.mb.toFixed(0)).join(' ')}`);
+console.log('memory by minute (MB): rss / main heap used / heap total / external / array buffers');
+for (let m = 0; m * 60_000 <= minutes * 60_000; m++) {
+  const s = rss.filter((x) => x.at >= m * 60_000 && x.at < (m + 1) * 60_000).at(-1);
+  if (s?.mem) console.log(`  ${String(m).padStart(3)} min: ${s.mb.toFixed(0)} / ${s.mem.heapUsed} / ${s.mem.heapTotal} / ${s.mem.external} / ${s.mem.arrayBuffers}`);
+}
 for (const e of errors.slice(0, 20)) console.log('error:', e);
 // p99 is judged in the server: on a shared 2-core machine the client's own event loop (and the
 // jobs it starts) add scheduling delay to the round trip that says nothing about the service.

@@ -64,7 +64,7 @@ export function openApiDocument(registry: ProcessRegistry, version: string, serv
           ...errors,
           '429': {
             description: 'A limit of the caller is reached (the problem names `limit` and `value`: max-queued, max-jobs-per-hour, max-files-per-job, max-upload-bytes)',
-            headers: { 'Retry-After': { description: 'Seconds until trying again may succeed (max-queued, max-jobs-per-hour)', schema: { type: 'integer' } } },
+            headers: { 'Retry-After': { description: 'Seconds until trying again may succeed (max-queued, max-jobs-per-hour); 3600 for the request-shape limits (max-files-per-job, max-upload-bytes), which only a changed limit lifts', schema: { type: 'integer' } } },
             content: { 'application/problem+json': { schema: problem } },
           },
         },

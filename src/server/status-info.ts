@@ -43,11 +43,16 @@ export function resultsDocument(job: JobRecord, base: string, links: LinkSigner 
 
 /**
  * The exception a failed (or, in a sync execution, dismissed) job answers with. OGC asks for an
- * error code "reflecting the failure": bad input that only running could find (a raster without
- * the named variable, a file that is not NetCDF) is the client's fault, so 400 naming the input;
- * anything else (crash, timeout, out of memory) is 500.
+ * error code "reflecting the failure" (4xx or 5xx). Bad input that only running could find (a
+ * raster without the named variable, a file that is not NetCDF) is the client's fault: 400 naming
+ * the input, wherever it is asked. Any other failure (crash, timeout, out of memory) depends on
+ * the request: a synchronous execution *is* the work, so its failure is the server's — 500; but
+ * `GET /jobs/{id}/results` of a job that failed earlier is a request the server fulfils correctly
+ * — the results do not exist because of the job's state — so 409 Conflict (pygeoapi answers 400
+ * here). A 5xx from the API thus always means the API itself failed, which is what operators
+ * alert on; job failures are counted as jobs.
  */
-export function failedJobError(job: JobRecord): ApiError {
+export function failedJobError(job: JobRecord, asked: 'results' | 'sync-execution'): ApiError {
   if (job.error?.code === 'invalid-input')
     return new ApiError(400, PROBLEM.invalidInput, 'Invalid input', job.message ?? 'invalid input', {
       jobID: job.id,
@@ -55,5 +60,5 @@ export function failedJobError(job: JobRecord): ApiError {
       retryable: false,
       ...(job.error.input ? { field: `inputs.${job.error.input}` } : {}),
     });
-  return new ApiError(500, PROBLEM.jobFailed, 'Job failed', job.message ?? job.status, { jobID: job.id, retryable: job.error?.retryable ?? false, code: job.error?.code });
+  return new ApiError(asked === 'results' ? 409 : 500, PROBLEM.jobFailed, 'Job failed', job.message ?? job.status, { jobID: job.id, retryable: job.error?.retryable ?? false, code: job.error?.code });
 }

@@ -112,7 +112,9 @@ describe('execution', () => {
     expect(done.status).toBe('failed');
     expect(done.message).toBe('sleep was asked to fail');
     const res = await svc.json(`/jobs/${r.body.jobID}/results`);
-    expect(res.status).toBe(500);
+    // The job failed, the request for its results did not: 4xx, so that 5xx means the API failed.
+    expect(res.status).toBe(409);
+    expect(res.body.type).toBe('urn:subsetd:problem:job-failed');
     expect(res.body.detail).toBe('sleep was asked to fail');
   });
 
@@ -225,5 +227,10 @@ describe('health', () => {
     expect(w.threadId).toBeGreaterThan(0);
     expect(w.lastHeartbeatMsAgo).toBeLessThan(1500);
     expect(h.body.workers.capacity).toBe(2);
+    // Where the memory is, for telling a leak from a grown heap (read by the soak run).
+    const m = h.body.memoryMb;
+    expect(m.rss).toBeGreaterThan(m.heapUsed);
+    expect(m.heapTotal).toBeGreaterThanOrEqual(m.heapUsed);
+    expect(m.heapUsed).toBeGreaterThan(5);
   });
 });

@@ -128,21 +128,22 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
         const res = await fetch(o.url + r.path, { method: r.method, headers: r.headers, body: r.body as BodyInit | undefined, signal: AbortSignal.timeout(60_000), redirect: 'manual' });
         status = res.status;
         text = await drain(res);
-        // HEAD has no body to tell a failed job's 500 from a server error: ask the same as GET.
-        if (r.method === 'HEAD' && status === 500) text = await drain(await fetch(o.url + r.path, { headers: r.headers, signal: AbortSignal.timeout(60_000) }));
+        // HEAD has no body: for the report of a 5xx, ask the same as GET.
+        if (r.method === 'HEAD' && status >= 500) text = await drain(await fetch(o.url + r.path, { headers: r.headers, signal: AbortSignal.timeout(60_000) }));
       } catch (e) {
         const err = e as Error & { cause?: { code?: string } };
         status = `error:${err.cause?.code ?? err.name}`;
       }
       report.sent++;
-      // A 500 carrying urn:subsetd:problem:job-failed reports a *job's* failure (results of a
-      // failed job, a failed synchronous execution) as OGC Part 1 does (its OpenAPI answers
-      // GET /jobs/{id}/results of a failed job with 500 and the exception), not a server error.
-      const key = status === 500 && text.includes('problem:job-failed') ? '500 job-failed' : String(status);
+      // Every 5xx counts as the server's failure, with one exception reported apart: a
+      // synchronous `sleep` run with `fail: true` answers 500 job-failed because the request
+      // asked its job to fail (the results of a failed job answer 409; bad input 400).
+      const asked = status === 500 && text.includes('problem:job-failed') && text.includes('sleep was asked to fail');
+      const key = asked ? '500 sleep asked to fail' : String(status);
       count(key);
       const perOp = (report.byOperation[r.op] ??= {});
       perOp[key] = (perOp[key] ?? 0) + 1;
-      if ((typeof status === 'string' || status >= 500) && key !== '500 job-failed' && report.serverErrors.length < 50)
+      if ((typeof status === 'string' || status >= 500) && !asked && report.serverErrors.length < 50)
         report.serverErrors.push({ status, req: { ...r, body: r.body === undefined ? undefined : typeof r.body === 'string' ? r.body.slice(0, 500) : `<${r.body.length} bytes>` }, response: text.slice(0, 500) });
       if (status === 200 || status === 201) {
         const m = /"(?:jobID|id)"\s*:\s*"([A-Za-z0-9-]{8,80})"/.exec(text);

@@ -69,6 +69,8 @@ describe.each<Mode>(['sqlite', 'redis'])('per-token limits over HTTP (%s)', (mod
     const two = await isimip(['a.nc', 'b.nc']);
     expect(two.status).toBe(429);
     expect(two.body).toMatchObject({ limit: 'max-files-per-job', value: 1 });
+    // The same request stays refused until the limit changes: clients are told to back off an hour.
+    expect(two.headers.get('retry-after')).toBe('3600');
     expect((await isimip(['a.nc'])).status).toBe(201);
     const ogc = await c.b.json('/processes/netcdf-subset/execution', submitInit(free, { paths: ['a.nc', 'b.nc'], operations: [{ operation: 'mask_landonly' }] }));
     expect([ogc.status, ogc.body.limit]).toEqual([429, 'max-files-per-job']);
@@ -78,6 +80,7 @@ describe.each<Mode>(['sqlite', 'redis'])('per-token limits over HTTP (%s)', (mod
     const big = await submit(free, { seconds: 1, fail: false, pad: 'x'.repeat(5000) });
     expect(big.status).toBe(429);
     expect(big.body).toMatchObject({ limit: 'max-upload-bytes', value: 4096 });
+    expect(big.headers.get('retry-after')).toBe('3600');
     const chunked = await fetch(`${c.a.url}/processes/sleep/execution`, {
       method: 'POST',
       headers: { ...bearer(free).headers, 'content-type': 'application/json' },

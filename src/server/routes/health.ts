@@ -14,6 +14,10 @@ export const health = new Hono<AppEnv>()
       version,
       store: store.kind,
       uptimeSeconds: Math.round(process.uptime()),
+      // Where this process's memory is (MB): the main thread's JS heap, buffers outside it, and
+      // the whole (worker threads and WASM memory included) — what an operator needs to tell a
+      // leak from a heap that has grown to its working size.
+      memoryMb: memoryMb(),
       workers: {
         capacity: scheduler?.capacityTotal ?? 0,
         threads: pool?.size ?? 0,
@@ -43,3 +47,9 @@ export const health = new Hono<AppEnv>()
     const failing = Object.entries(checks).filter(([, v]) => !v.ok).map(([k]) => k);
     return c.json({ status: failing.length ? 'unavailable' : 'ready', failing, checks }, failing.length ? 503 : 200);
   });
+
+function memoryMb() {
+  const m = process.memoryUsage();
+  const mb = (n: number) => Math.round(n / 1048576);
+  return { rss: mb(m.rss), heapUsed: mb(m.heapUsed), heapTotal: mb(m.heapTotal), external: mb(m.external), arrayBuffers: mb(m.arrayBuffers) };
+}

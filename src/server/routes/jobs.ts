@@ -92,7 +92,7 @@ export const jobs = new Hono<AppEnv>()
   .get('/jobs/:id/results', async (c) => {
     const job = await loadJob(c);
     c.set('jobId', job.id);
-    if (job.status === 'failed') throw failedJobError(job);
+    if (job.status === 'failed') throw failedJobError(job, 'results');
     if (job.status === 'dismissed') throw new ApiError(410, PROBLEM.noSuchJob, 'Job dismissed', `job "${job.id}" was dismissed; its results were removed`);
     if (job.status !== 'successful') throw new ApiError(404, PROBLEM.resultNotReady, 'Result not ready', `job "${job.id}" is ${job.status}`);
     return c.json(resultsDocument(job, baseUrl(c, c.var.deps.config), c.var.links));

@@ -69,7 +69,7 @@ export const processes = new Hono<AppEnv>()
     }
     const done = await deps.jobs.waitFor(job.id, deps.config.syncTimeout);
     if (done?.status === 'successful') return c.json(resultsDocument(done, base, c.var.links), 200);
-    if (done?.status === 'failed' || done?.status === 'dismissed') throw failedJobError(done);
+    if (done?.status === 'failed' || done?.status === 'dismissed') throw failedJobError(done, 'sync-execution');
     // Still running after SUBSETD_SYNC_TIMEOUT: answer as an async execution would.
     c.header('Location', location);
     return c.json(statusInfo(done ?? job, base), 201);
