@@ -43,7 +43,7 @@ export function openApiDocument(registry: ProcessRegistry, version: string, serv
       get: { summary: 'Job status', operationId: 'getStatus', parameters: [jobId], responses: { '200': { description: 'statusInfo', content: json({ $ref: '#/components/schemas/StatusInfo' }) }, ...errors } },
       delete: { summary: 'Dismiss a job', operationId: 'dismiss', parameters: [jobId], responses: { '200': { description: 'statusInfo', content: json({ $ref: '#/components/schemas/StatusInfo' }) }, ...errors } },
     },
-    '/jobs/{jobId}/results': { get: { summary: 'Job results', operationId: 'getResult', parameters: [jobId], responses: { '200': { description: 'Results document', content: json({ type: 'object' }) }, ...errors } } },
+    '/jobs/{jobId}/results': { get: { summary: 'Job results', operationId: 'getResult', parameters: [jobId], responses: { '200': { description: 'Results document', content: json({ type: 'object' }) }, ...errors, '409': { description: 'The job failed: the problem (job-failed) carries its reason', content: { 'application/problem+json': { schema: problem } } }, '410': { description: 'The job was dismissed', content: { 'application/problem+json': { schema: problem } } } } } },
     ...CONSOLE_API_PATHS,
     ...AUTH_PATHS,
     '/health': { get: { summary: 'Liveness', operationId: 'health', responses: { '200': { description: 'Alive' } } } },
