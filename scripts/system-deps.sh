@@ -6,7 +6,7 @@ mode=${1:-run}   # run | test
 pkgs=(ca-certificates python3 make g++ pkg-config libgdal-dev gdal-bin)
 if [ "$mode" = test ]; then
   # Reference tools the tests compare against, and real servers the tests start.
-  pkgs+=(redis-server nginx cdo nco netcdf-bin chromium systemd systemd-container wrk unzip)
+  pkgs+=(redis-server nginx cdo nco netcdf-bin chromium systemd systemd-container wrk unzip prometheus)
 fi
 missing=()
 for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p"); done
@@ -16,4 +16,4 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 # Services from these packages must not run on their own: tests start their own instances on free ports.
-for s in redis-server nginx; do systemctl disable --now "$s" >/dev/null 2>&1 || true; done
+for s in redis-server nginx prometheus; do systemctl disable --now "$s" >/dev/null 2>&1 || true; done

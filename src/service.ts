@@ -24,6 +24,10 @@ import { ProcessRegistry } from './processes/registry.js';
 import { createApp, type Mount } from './server/app.js';
 import type { AppDeps } from './server/context.js';
 import { openStore } from './stores/open-store.js';
+import { createMetrics } from './metrics/registry.js';
+import { meteredStore } from './metrics/metered-store.js';
+import { addGauges } from './metrics/gauges.js';
+import { startMetricsListener, type MetricsListener } from './metrics/listener.js';
 import { VERSION } from './version.js';
 
 export interface ServiceOptions {
@@ -57,7 +61,8 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
   mkdirSync(config.stateDir, { recursive: true });
   mkdirSync(config.resultsDir, { recursive: true });
   const nodeId = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
-  const store = await openStore(config, { nativeBinding: opts.nativeBinding });
+  const metrics = createMetrics();
+  const store = meteredStore(await openStore(config, { nativeBinding: opts.nativeBinding }), metrics);
   const registry = new ProcessRegistry(await loadFamilies(config.plugins));
   const files = new JobFiles(config.stateDir, config.resultsDir);
   const pool = config.workers > 0 ? new WorkerPool({ filename: opts.workerFile, threads: config.workers, memoryBytes: config.workerMemory, onError: (err) => log.error({ err }, 'worker thread error') }) : null;
@@ -76,9 +81,10 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
   await announcer.announce().catch(() => {});
   announcer.start();
   const eventStreams = new EventStreams();
+  addGauges(metrics, store, () => registry.ids(), scheduler, nodeId);
 
   const deps: AppDeps = { config, store, registry, jobs: new JobService(store, registry, files, config, scheduler, log), files, scheduler, pool, log, version: VERSION, sharedResults,
-    nodeId, eventStreams, disk: new DiskUsage(config.stateDir, config.resultsDir) };
+    nodeId, eventStreams, disk: new DiskUsage(config.stateDir, config.resultsDir), metrics };
   let server: ServerType | null = null;
   let url: string | null = null;
   if (opts.http !== false) {
@@ -95,9 +101,10 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
     const addr = server.address() as AddressInfo;
     url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
   }
+  const metricsListener: MetricsListener | null = config.metricsAddr ? await startMetricsListener(config.metricsAddr, metrics, log) : null;
   scheduler?.start();
   sweeper.start();
-  log.info({ url, node: nodeId, store: store.kind, workers: config.workers, processes: registry.ids() }, 'subsetd started');
+  log.info({ url, metricsUrl: metricsListener?.url, node: nodeId, store: store.kind, workers: config.workers, processes: registry.ids() }, 'subsetd started');
 
   let closing: Promise<void> | null = null;
   const close = () =>
@@ -111,6 +118,7 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
         s.closeIdleConnections?.();
         await Promise.race([closed, new Promise((r) => setTimeout(r, 5000))]);
       }
+      await metricsListener?.close();
       await scheduler?.stop(config.shutdownTimeout);
       await sweeper.stop();
       announcer.stop();

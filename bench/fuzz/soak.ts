@@ -127,6 +127,7 @@ const sampler = setInterval(async () => {
 }, 10_000);
 let inFlight = 0;
 let sent = 0;
+let printed = 0;
 await new Promise<void>((done) => {
   const tick = setInterval(() => {
     if (Date.now() >= end) {
@@ -144,7 +145,8 @@ await new Promise<void>((done) => {
       sent++;
       step().finally(() => inFlight--);
     }
-    if (sent % (rate * 60) < rate / 10) console.log(`${((Date.now() - t0) / 60_000).toFixed(1)} min: ${sent} requests, ${accepted.size} jobs, RSS ${rssMb(svc.pid).toFixed(0)} MB`);
+    const minute = Math.floor((Date.now() - t0) / 60_000);
+    if (minute > printed && (printed = minute)) console.log(`${((Date.now() - t0) / 60_000).toFixed(1)} min: ${sent} requests, ${accepted.size} jobs, RSS ${rssMb(svc.pid).toFixed(0)} MB`);
   }, 100);
 });
 clearInterval(sampler);

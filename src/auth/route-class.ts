@@ -5,7 +5,7 @@
  *            (liveness probes; /health hides worker details from non-admins itself);
  *   public — landing, conformance, openapi, processes, boundaries, datasets, the package list,
  *            the ISIMIP status: any token, or anonymous with SUBSETD_ANONYMOUS=read;
- *   read / submit / admin — that scope at least.
+ *   read / submit / admin — that scope at least (/admin/* and /metrics: admin).
  * Anything not listed: read for GET/HEAD, submit for other methods.
  */
 import type { TokenScope } from '../stores/tokens.js';
@@ -37,7 +37,7 @@ export function routeClass(method: string, path: string, consolePage = false): R
   const m = method.toUpperCase();
   const squeezed = path.replace(/\/{2,}/g, '/');
   const p = squeezed.length > 1 ? squeezed.replace(/\/+$/, '') || '/' : squeezed;
-  if (/^\/admin(\/|$)/.test(p)) return 'admin';
+  if (/^\/admin(\/|$)/.test(p) || p === '/metrics') return 'admin';
   if (OPEN.some((r) => r.test(p))) return isSafeMethod(m) || p.startsWith('/auth/') ? 'open' : 'submit';
   if (isSafeMethod(m)) {
     if (p === '/' && consolePage) return 'open';

@@ -26,6 +26,16 @@ export function parseInteger(min: number, max: number) {
   };
 }
 
+/** HOST:PORT ("[::1]:9464" for IPv6), or empty for none. */
+export function parseListenAddr(v: string): { host: string; port: number } | null {
+  if (!v.trim()) return null;
+  const m = /^\s*(\[[0-9a-fA-F:.]+\]|[^:\s[\]]+):(\d+)\s*$/.exec(v);
+  if (!m) throw new Error(`"${v}" is not HOST:PORT (e.g. 127.0.0.1:9464 or [::1]:9464)`);
+  const port = Number(m[2]);
+  if (port > 65535) throw new Error(`port ${port} is outside 0..65535`);
+  return { host: m[1].replace(/^\[|\]$/g, ''), port };
+}
+
 export function parseBool(v: string): boolean {
   const s = v.trim().toLowerCase();
   if (['1', 'true', 'yes', 'on'].includes(s)) return true;

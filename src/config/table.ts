@@ -3,7 +3,7 @@
  * The env-file template, `subsetd config` and the docs are generated from this table.
  */
 import { availableParallelism } from 'node:os';
-import { maskUrl, oneOf, parseBool, parseDuration, parseInteger, parseSize, parseUrl } from './parse.js';
+import { maskUrl, oneOf, parseBool, parseDuration, parseInteger, parseListenAddr, parseSize, parseUrl } from './parse.js';
 
 export interface Setting<T> {
   key: string;
@@ -68,6 +68,7 @@ export const SETTINGS = {
   maxJobsPerHour: s({ key: 'SUBSETD_MAX_JOBS_PER_HOUR', default: tokensOnly('1000'), parse: parseInteger(0, 100_000_000), doc: 'Per token: jobs submitted in any 60 minutes, sliding (a token may override it; 0 = no limit; default 1000 with tokens, 0 with SUBSETD_AUTH=off). Excess gets 429.' }),
   maxFilesPerJob: s({ key: 'SUBSETD_MAX_FILES_PER_JOB', default: tokensOnly('32'), parse: parseInteger(0, 100_000), doc: 'Per request: files under the data root one job may name (0 = no limit; default 32 with tokens, 0 with SUBSETD_AUTH=off). Excess gets 429.' }),
   maxUploadBytes: s({ key: 'SUBSETD_MAX_UPLOAD_BYTES', default: tokensOnly('100MB'), parse: parseSize, doc: 'Per request: bytes of a job submission\'s body, uploads included (0 = no limit; default 100MB with tokens, 0 with SUBSETD_AUTH=off). Excess gets 429.' }),
+  metricsAddr: s({ key: 'SUBSETD_METRICS_ADDR', default: '', parse: parseListenAddr, doc: 'HOST:PORT of a separate listener serving only GET /metrics, without tokens (bind it to a private address; Prometheus need not go through nginx). Empty: /metrics is served on the API port (admin scope with SUBSETD_AUTH=tokens).' }),
   datasets: s({ key: 'SUBSETD_DATASETS', default: '', parse: str, doc: 'JSON or YAML file declaring the datasets this server hosts.' }),
 };
 

@@ -23,6 +23,8 @@ import { jobLog } from './routes/job-log.js';
 import { landing } from './routes/landing.js';
 import { processes } from './routes/processes.js';
 import { htmlPages } from '../console/html-pages.js';
+import { metrics } from './routes/metrics.js';
+import { routeTemplate } from '../metrics/http.js';
 
 export type Mount = (app: Hono<AppEnv>) => void;
 
@@ -38,10 +40,12 @@ export function createApp(deps: AppDeps, mounts: Mount[] = []): Hono<AppEnv> {
     c.set('deps', deps);
     const t0 = performance.now();
     await next();
+    const ms = performance.now() - t0;
     deps.log.info(
-      { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round((performance.now() - t0) * 10) / 10, job: c.get('jobId'), token: c.get('principal')?.name ?? undefined },
+      { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(ms * 10) / 10, job: c.get('jobId'), token: c.get('principal')?.name ?? undefined },
       'request',
     );
+    deps.metrics.httpDuration.observe({ method: c.req.method, route: routeTemplate(c), status: c.res.status }, ms / 1000);
   });
   app.use(securityHeaders());
   app.use(queryParamRules());
@@ -72,6 +76,7 @@ export function createApp(deps: AppDeps, mounts: Mount[] = []): Hono<AppEnv> {
   app.route('/', jobs);
   app.route('/', admin);
   app.route('/', health);
+  app.route('/', metrics);
   app.get('/openapi.json', (c) => {
     c.header('Content-Type', 'application/vnd.oai.openapi+json;version=3.0');
     return c.body(JSON.stringify(openApiDocument(deps.registry, deps.version, baseUrl(c, deps.config))));

@@ -10,6 +10,7 @@ import type { Principal } from '../auth/principal.js';
 import type { LinkSigner } from '../auth/signed-links.js';
 import type { DiskUsage } from './disk-usage.js';
 import type { EventStreams } from './event-streams.js';
+import type { Metrics } from '../metrics/registry.js';
 
 /** Everything a route may use, passed in once: no route imports a store driver or global config. */
 export interface AppDeps {
@@ -28,6 +29,8 @@ export interface AppDeps {
   eventStreams: EventStreams;
   /** Bytes used and free in the state and results folders, cached (GET /admin/stats). */
   disk: DiskUsage;
+  /** Prometheus metrics of this node (GET /metrics). */
+  metrics: Metrics;
   /** Redis mode: whether SUBSETD_RESULTS_DIR is shared with the other live nodes. */
   sharedResults?: { status: { ok: boolean; detail?: string } };
 }

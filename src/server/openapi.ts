@@ -47,6 +47,7 @@ export function openApiDocument(registry: ProcessRegistry, version: string, serv
     ...CONSOLE_API_PATHS,
     ...AUTH_PATHS,
     '/health': { get: { summary: 'Liveness', operationId: 'health', responses: { '200': { description: 'Alive' } } } },
+    '/metrics': { get: { summary: 'Prometheus metrics (admin scope with tokens; 404 when SUBSETD_METRICS_ADDR serves them elsewhere)', operationId: 'metrics', responses: { '200': { description: 'Prometheus text format 0.0.4', content: { 'text/plain': { schema: { type: 'string' } } } }, '404': errors['404'] } } },
     '/ready': { get: { summary: 'Readiness', operationId: 'ready', responses: { '200': { description: 'Ready' }, '503': { description: 'Not ready; the failing check is named' } } } },
   };
   Object.assign(paths, DATA_PATHS);
