@@ -73,6 +73,8 @@ export async function build({ outdir = join(root, 'dist') } = {}) {
     define: {
       __SUBSETD_VERSION__: JSON.stringify(pkg.version),
       __SUBSETD_COMMIT__: JSON.stringify(commit()),
+      // `subsetd plugin-types`: the processor contract for plugin authors, as it is in the source.
+      __SUBSETD_PLUGIN_TYPES__: JSON.stringify(`// subsetd ${pkg.version} processor contract (\`subsetd plugin-types\`; docs/plugins.md)\n${readFileSync(join(root, 'src/processes/contract.ts'), 'utf8')}`),
       // ESM dependencies (h5wasm's emscripten loader) read import.meta.url, which a CommonJS
       // bundle leaves undefined: give them this file's URL.
       'import.meta.url': '__subsetd_import_meta_url',

@@ -6,6 +6,11 @@ import { parseArgs } from 'node:util';
 import { describeConfig } from './config/load.js';
 import { ConfigError, configFrom, UsageError, type Runtime } from './commands/common.js';
 import { COMMIT, VERSION } from './version.js';
+import { PluginError } from './processes/plugins.js';
+
+/** src/processes/contract.ts as text, put in by the build (docs/plugins.md). */
+declare const __SUBSETD_PLUGIN_TYPES__: string | undefined;
+const PLUGIN_TYPES = typeof __SUBSETD_PLUGIN_TYPES__ === 'string' ? __SUBSETD_PLUGIN_TYPES__ : '';
 
 const HELP = `subsetd ${VERSION} - cuts geospatial data down to a region (OGC API - Processes)
 
@@ -27,6 +32,7 @@ Commands:
                         new API token (SUBSETD_AUTH=tokens), printed once on the last line
   tokens list [--json]  tokens without their secrets; tokens revoke NAME
   config                print the effective configuration (secrets masked)
+  plugin-types          print the processor contract as TypeScript declarations, for plugin authors
   sample-data [DIR] [--force]   write a small sample dataset (NetCDF, GeoTIFF, GeoPackage; default DIR: the data root)
 
 Options:
@@ -96,6 +102,9 @@ export async function run(argv: string[], rt: Runtime): Promise<number> {
       case 'config':
         console.log(describeConfig(configFrom(values)));
         return 0;
+      case 'plugin-types':
+        process.stdout.write(PLUGIN_TYPES);
+        return 0;
       default:
         throw new UsageError(`unknown command "${cmd}"`);
     }
@@ -106,6 +115,10 @@ export async function run(argv: string[], rt: Runtime): Promise<number> {
     }
     if (e instanceof UsageError) {
       console.error(`subsetd: ${e.message}\n\n${HELP}`);
+      return 2;
+    }
+    if (e instanceof PluginError) {
+      console.error(`subsetd: ${e.message}`);
       return 2;
     }
     throw e;

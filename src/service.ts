@@ -20,6 +20,7 @@ import { Sweeper } from './jobs/sweeper.js';
 import type { Logger } from './log.js';
 import { WorkerPool } from './pool/pool.js';
 import { loadFamilies } from './processes/families.js';
+import { pluginFiles } from './processes/plugins.js';
 import { ProcessRegistry } from './processes/registry.js';
 import { createApp, type Mount } from './server/app.js';
 import type { AppDeps } from './server/context.js';
@@ -61,12 +62,14 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
   mkdirSync(config.stateDir, { recursive: true });
   mkdirSync(config.resultsDir, { recursive: true });
   const nodeId = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  // Plugins first: a bad one stops start-up (exit 2) before anything is opened.
+  const plugins = pluginFiles(config);
+  const registry = new ProcessRegistry(await loadFamilies(plugins));
   const metrics = createMetrics();
   const store = meteredStore(await openStore(config, { nativeBinding: opts.nativeBinding }), metrics);
-  const registry = new ProcessRegistry(await loadFamilies(config.plugins));
   const files = new JobFiles(config.stateDir, config.resultsDir);
   const pool = config.workers > 0 ? new WorkerPool({ filename: opts.workerFile, threads: config.workers, memoryBytes: config.workerMemory, onError: (err) => log.error({ err }, 'worker thread error') }) : null;
-  const scheduler = pool ? new Scheduler({ store, pool, files, config, log, nodeId }, config.workers) : null;
+  const scheduler = pool ? new Scheduler({ store, pool, files, config, log, nodeId, plugins }, config.workers) : null;
   const sweeper = new Sweeper(store, files, config, log);
   // One SQLite database has one node: every job still marked running belonged to a previous
   // run of this process (crash, kill -9), so it is re-queued now rather than after its lease.

@@ -15,7 +15,7 @@ import type { AppEnv } from '../server/context.js';
 import { baseUrl } from '../server/links.js';
 import { sendFile } from '../server/send-file.js';
 import type { JobStatus } from '../jobs/status.js';
-import { InputError } from '../processes/types.js';
+import { blamedInput } from '../processes/types.js';
 import type { JobRecord } from '../stores/job-store.js';
 import { archiveOf, isimipJob, parseOutputName, visible } from './job-view.js';
 import { OPERATIONS } from './operations.js';
@@ -126,9 +126,8 @@ async function create(c: C) {
     return view(c, job, created ? 201 : 200);
   } catch (e) {
     if (madeDir && !(await c.var.deps.store.get(id))) await rm(uploadDir!, { recursive: true, force: true });
-    // Plugin processors cannot import our class: an Error named InputError with `input` counts too.
-    const input = e instanceof InputError ? e.input : (e as { name?: string; input?: unknown }).name === 'InputError' ? (e as { input?: unknown }).input : undefined;
-    if (typeof input === 'string') return errorResponse(c, { [errorKey(input)]: [`${input}: ${(e as Error).message}`] });
+    const input = blamedInput(e);
+    if (input !== undefined) return errorResponse(c, { [errorKey(input)]: [`${input}: ${(e as Error).message}`] });
     throw e;
   }
 }

@@ -31,6 +31,8 @@ export interface RunDeps {
   config: Config;
   log: Logger;
   nodeId: string;
+  /** Plugin module files, resolved at start-up (src/processes/plugins.ts); the worker threads load the same. */
+  plugins: string[];
 }
 
 const fmt = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);
@@ -103,7 +105,7 @@ export function runJob(job: JobRecord, d: RunDeps): RunningJob {
         stateDir: config.stateDir,
         datasetsFile: config.datasets,
         uploadDir: (await exists(uploadDir)) ? uploadDir : undefined,
-        plugins: config.plugins,
+        plugins: d.plugins,
       },
       (e) => {
         running.lastBeat = Date.now();

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { InputError, type ProcessDescription } from '../../processes/types.js';
+import { blamedInput, type ProcessDescription } from '../../processes/types.js';
 import { ownerOf } from '../../auth/access.js';
 import { submitLimits } from '../../quota/limits.js';
 import { uploadLimit } from '../../quota/upload-limit.js';
@@ -53,7 +53,8 @@ export const processes = new Hono<AppEnv>()
     try {
       submitted = await deps.jobs.submit(p.description.id, req.inputs, { owner: ownerOf(c.var.principal), limits: submitLimits(c.var.principal, deps.config) });
     } catch (e) {
-      if (e instanceof InputError) throw badInput(e.input.startsWith('inputs') ? e.input : `inputs.${e.input}`, e.message);
+      const input = blamedInput(e);
+      if (input !== undefined) throw badInput(input.startsWith('inputs') ? input : `inputs.${input}`, (e as Error).message);
       throw e;
     }
     const { job } = submitted;
