@@ -187,9 +187,11 @@ export interface JobStore {
   /**
    * Takes an accepted job: status running, attempts + 1, lease until now + leaseMs. Fair across
    * owners: the owner served least recently goes first (owner null counts as one owner), and
-   * within an owner the oldest job.
+   * within an owner the oldest job. With `processes`, only a job of one of them (a node that
+   * serves only those, or whose other processes are at their concurrency limit); the others'
+   * jobs are neither taken nor looked at in Redis mode (a queue per process).
    */
-  claim(workerId: string, leaseMs: number): Promise<JobRecord | null>;
+  claim(workerId: string, leaseMs: number, processes?: readonly string[]): Promise<JobRecord | null>;
   /** Renews the lease and records progress. False when the job is no longer ours (dismissed, reclaimed). */
   heartbeat(id: string, workerId: string, leaseMs: number, progress?: { percent: number; message?: string }): Promise<boolean>;
   /** Ends a running job held by workerId. False when it was no longer ours. ttlMs sets expiresAt. */

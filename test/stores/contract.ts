@@ -131,6 +131,28 @@ export function jobStoreContract(name: string, makeStore: () => Promise<JobStore
       expect(await store.claim('w1', 5000)).toBeNull();
     });
 
+    it('claims only jobs of the given processes, in order; the others stay queued for a node that serves them', async () => {
+      const sleepA = await store.create(newJob({ inputs: { i: 1 } }));
+      const hello = await store.create(newJob({ processId: 'hello-world', inputs: { name: 'x' } }));
+      const sleepB = await store.create(newJob({ inputs: { i: 2 } }));
+      const released = await store.create(newJob({ processId: 'hello-world', inputs: { name: 'y' } }));
+      expect(await store.claim('w', 5000, [])).toBeNull();
+      expect(await store.claim('w', 5000, ['clip-raster'])).toBeNull();
+      expect((await store.claim('w', 5000, ['sleep']))?.id).toBe(sleepA.job.id);
+      expect((await store.claim('w', 5000, ['sleep']))?.id).toBe(sleepB.job.id);
+      expect(await store.claim('w', 5000, ['sleep'])).toBeNull();
+      expect((await store.get(hello.job.id))!.status).toBe('accepted');
+      // Released and re-queued work goes back to its process's queue.
+      expect((await store.claim('h', 5000, ['hello-world', 'sleep']))?.id).toBe(hello.job.id);
+      expect(await store.release(hello.job.id, 'h', 'shutting down')).toBe(true);
+      expect(await store.claim('w', 5000, ['sleep'])).toBeNull();
+      const got = [(await store.claim('h', 5000, ['hello-world']))?.id, (await store.claim('h', 5000, ['hello-world']))?.id];
+      expect(got.sort()).toEqual([hello.job.id, released.job.id].sort());
+      // Without a list, every process.
+      const any = await store.create(newJob({ processId: 'clip-vector', inputs: { k: 1 } }));
+      expect((await store.claim('x', 5000))?.id).toBe(any.job.id);
+    });
+
     it('releases a running job back to the queue without counting the attempt', async () => {
       const { job } = await store.create(newJob());
       await store.claim('w1', 5000);

@@ -1,13 +1,14 @@
 /**
  * Dispatch on BullMQ tickets: what the contract suite cannot see. A ticket lost between the
  * record and the queue is re-queued by the sweep; tickets of dismissed or released runs claim
- * nothing; several stores (nodes) on one Redis share one FIFO queue and each job runs once.
+ * nothing; several stores (nodes) on one Redis share the queues and each job runs once; a node
+ * claiming for some processes never takes a ticket of another (each process has its own queue).
  */
 import { Queue } from 'bullmq';
 import { describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/table.js';
 import type { JobStore } from '../../src/stores/job-store.js';
-import { ticketId } from '../../src/stores/redis/dispatch.js';
+import { queueName, ticketId } from '../../src/stores/redis/dispatch.js';
 import { openRedisStore } from '../../src/stores/redis/open-redis-store.js';
 import { useRedisServer } from '../helpers/redis-server.js';
 
@@ -20,13 +21,32 @@ describe('redis dispatch', () => {
   it('a job whose ticket was lost is dispatched again by the sweep', async () => {
     const prefix = `lost-${n++}`;
     const store = await open(prefix, 0);
-    const q = new Queue('jobs', { prefix: `${prefix}:bull`, connection: { host: '127.0.0.1', port: server().port } });
+    const q = new Queue(queueName('sleep'), { prefix: `${prefix}:bull`, connection: { host: '127.0.0.1', port: server().port } });
     try {
       const { job: j } = await store.create(job());
       expect(await q.remove(ticketId(j.id, '1'))).toBe(1); // as if the node died before queuing it
       expect(await store.claim('w', 5000)).toBeNull();
       await store.sweepStalled(Date.now(), 60_000);
       expect((await store.claim('w', 5000))?.id).toBe(j.id);
+    } finally {
+      await q.close();
+      await store.close();
+    }
+  });
+
+  it('a claim for some processes takes no ticket of another: its queue is untouched', async () => {
+    const prefix = `procs-${n++}`;
+    const store = await open(prefix);
+    const q = new Queue(queueName('sleep'), { prefix: `${prefix}:bull`, connection: { host: '127.0.0.1', port: server().port } });
+    try {
+      const s1 = (await store.create(job(1))).job;
+      const h = (await store.create({ processId: 'hello-world', inputs: { name: 'x' }, maxAttempts: 3 })).job;
+      const before = await q.getJobCounts('waiting', 'active');
+      expect(before).toEqual({ waiting: 1, active: 0 });
+      expect((await store.claim('hello-node', 5000, ['hello-world']))?.id).toBe(h.id);
+      expect(await store.claim('hello-node', 5000, ['hello-world', 'clip-raster'])).toBeNull();
+      expect(await q.getJobCounts('waiting', 'active')).toEqual(before);
+      expect((await store.claim('sleep-node', 5000, ['sleep']))?.id).toBe(s1.id);
     } finally {
       await q.close();
       await store.close();

@@ -85,7 +85,7 @@ redis.call('ZADD', p .. 'created', now, id)
 redis.call('ZADD', p .. 'status:accepted', seq, id)
 redis.call('ZADD', p .. 'proc:' .. proc, seq, id)
 redis.call('SADD', p .. 'procs', proc)
-admitted(id, ok, seq, ARGV[12], ARGV[13], now)
+admitted(id, ok, seq, ARGV[12], ARGV[13], now, proc)
 notify(id)
 return {1, redis.call('HGETALL', jk(id))}
 `;
@@ -94,26 +94,27 @@ return {1, redis.call('HGETALL', jk(id))}
  * ARGV: p, id, dispatch, worker, lockedUntil, now -> {hash, renewedDispatch|''} | false.
  * A dispatch ticket only claims the run it was issued for: after a release or re-queue the
  * record's dispatch counter moved on, and an old ticket still in BullMQ is ignored.
- * A valid ticket is a turn to run one job, and the fair order (lua-quota.ts) says which: when
+ * A valid ticket is a turn to run one job of its process, and the fair order (lua-quota.ts) says which: when
  * that is another job than the ticket's, the ticket's job keeps its place and gets a new
  * dispatch number, for which the caller queues a fresh ticket; the taken job's own ticket
  * becomes stale. So every accepted job still holds exactly one live ticket.
  */
 export const CLAIM = `
 local tid = ARGV[2]
-local ts = redis.call('HMGET', jk(tid), 'status', 'dispatch', 'seq', 'owner')
+local ts = redis.call('HMGET', jk(tid), 'status', 'dispatch', 'seq', 'owner', 'processId')
 if ts[1] ~= 'accepted' or ts[2] ~= ARGV[3] then return false end
--- A job queued before fair dispatch existed (upgrade) joins its owner's queue now.
-if not redis.call('ZSCORE', p .. 'queue:' .. okey(ts[4]), tid) then enqueue(tid, okey(ts[4]), ts[3]) end
+local pr = ts[5]
+-- A job queued before fair or per-process dispatch existed (upgrade) joins its queue now.
+if not redis.call('ZSCORE', qkey(pr, okey(ts[4])), tid) then enqueue(tid, okey(ts[4]), ts[3], pr) end
 local id, ok = tid, okey(ts[4])
 for _ = 1, 10 do
-  local pick = pickFair()
+  local pick = pickFair({pr})
   if not pick then break end
   if redis.call('HGET', jk(pick[1]), 'status') == 'accepted' then
     id, ok = pick[1], pick[2]
     break
   end
-  dequeue(pick[1], pick[2]) -- an entry left behind (e.g. its hash expired): never claim it
+  dequeue(pick[1], pick[2], pr) -- an entry left behind (e.g. its hash expired): never claim it
 end
 local renewed = ''
 if id ~= tid then renewed = tostring(redis.call('HINCRBY', jk(tid), 'dispatch', 1)) end
@@ -125,10 +126,22 @@ redis.call('HSETNX', k, 'started', ARGV[6])
 redis.call('HDEL', k, 'message')
 move(id, s[3], 'accepted', 'running')
 redis.call('ZADD', p .. 'leases', ARGV[5], id)
-dequeue(id, ok)
+dequeue(id, ok, pr)
 served(ok)
 notify(id)
 return {redis.call('HGETALL', k), renewed}
+`;
+
+/**
+ * ARGV: p, processes... -> the process whose ticket to take next: that of the fair next job
+ * among the given processes (lua-quota.ts), or false when none of them has a queued job.
+ */
+export const NEXT_PROCESS = `
+local prs = {}
+for i = 2, #ARGV do prs[#prs + 1] = ARGV[i] end
+local pick = pickFair(prs)
+if pick then return pick[3] end
+return false
 `;
 
 /** ARGV: p, id, worker, lockedUntil, now, progress|'', hasMessage(1|0), message -> 1|0 */
@@ -166,26 +179,26 @@ else
   forgetDedup(k, id)
 end
 ended(k, id, ARGV[10], ARGV[11])
-gone(id, redis.call('HGET', k, 'owner'))
+gone(id, redis.call('HGET', k, 'owner'), redis.call('HGET', k, 'processId'))
 countEnd(id, to, ARGV[9])
 notify(id)
 return 1
 `;
 
-/** ARGV: p, id, worker, message, now -> new dispatch number | false. The attempt is given back. */
+/** ARGV: p, id, worker, message, now -> {new dispatch number, processId} | false. The attempt is given back. */
 export const RELEASE = `
 local id = ARGV[2]
 local k = jk(id)
-local s = redis.call('HMGET', k, 'status', 'workerId', 'seq', 'attempts', 'owner')
+local s = redis.call('HMGET', k, 'status', 'workerId', 'seq', 'attempts', 'owner', 'processId')
 if s[1] ~= 'running' or s[2] ~= ARGV[3] then return false end
 local n = redis.call('HINCRBY', k, 'dispatch', 1)
 redis.call('HSET', k, 'status', 'accepted', 'attempts', math.max(tonumber(s[4]) - 1, 0), 'message', ARGV[4], 'updated', ARGV[5])
 redis.call('HDEL', k, 'workerId', 'lockedUntil')
 redis.call('ZREM', p .. 'leases', id)
 move(id, s[3], 'running', 'accepted')
-enqueue(id, okey(s[5]), s[3])
+enqueue(id, okey(s[5]), s[3], s[6])
 notify(id)
-return tostring(n)
+return {tostring(n), s[6]}
 `;
 
 /** ARGV: p, id, now, expiresAt, keyExpiresAt, sources(csv) -> hash after the change | false if unknown */
@@ -202,7 +215,7 @@ if inlist(s[1], ARGV[6]) then
   move(id, s[2], s[1], 'dismissed')
   forgetDedup(k, id)
   ended(k, id, ARGV[4], ARGV[5])
-  gone(id, redis.call('HGET', k, 'owner'))
+  gone(id, redis.call('HGET', k, 'owner'), redis.call('HGET', k, 'processId'))
   notify(id)
 end
 return redis.call('HGETALL', k)

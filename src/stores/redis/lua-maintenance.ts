@@ -15,7 +15,7 @@ local ids = redis.call('ZRANGEBYSCORE', p .. 'leases', '-inf', ARGV[2], 'LIMIT',
 local out = {}
 for _, id in ipairs(ids) do
   local k = jk(id)
-  local s = redis.call('HMGET', k, 'status', 'attempts', 'maxAttempts', 'workerId', 'seq', 'owner')
+  local s = redis.call('HMGET', k, 'status', 'attempts', 'maxAttempts', 'workerId', 'seq', 'owner', 'processId')
   redis.call('ZREM', p .. 'leases', id)
   if s[1] == 'running' then
     redis.call('HDEL', k, 'workerId', 'lockedUntil')
@@ -24,7 +24,7 @@ for _, id in ipairs(ids) do
       local msg = 're-queued: worker ' .. (s[4] or '?') .. ' stopped renewing its lease (attempt ' .. s[2] .. ' of ' .. s[3] .. ')'
       redis.call('HSET', k, 'status', 'accepted', 'updated', now, 'message', msg)
       move(id, s[5], 'running', 'accepted')
-      enqueue(id, okey(s[6]), s[5])
+      enqueue(id, okey(s[6]), s[5], s[7])
       notify(id)
       table.insert(out, {'requeued', tostring(n), redis.call('HGETALL', k)})
     else
@@ -34,7 +34,7 @@ for _, id in ipairs(ids) do
       move(id, s[5], 'running', 'failed')
       forgetDedup(k, id)
       ended(k, id, ARGV[4], ARGV[5])
-      gone(id, s[6])
+      gone(id, s[6], s[7])
       countEnd(id, 'failed', now)
       notify(id)
       table.insert(out, {'failed', '', redis.call('HGETALL', k)})
@@ -54,7 +54,7 @@ for _, id in ipairs(ids) do
   if s[2] and redis.call('GET', p .. 'dedup:' .. s[2]) == id then redis.call('DEL', p .. 'dedup:' .. s[2]) end
   if s[3] then redis.call('ZREM', p .. 'owner:' .. s[3], id) end
   -- The key TTL may have removed the hash first (owner unknown): then only its index entries go.
-  if s[1] then gone(id, s[3]) end
+  if s[1] then gone(id, s[3], s[1]) end
   redis.call('DEL', k, p .. 'log:' .. id)
   redis.call('ZREM', p .. 'all', id)
   redis.call('ZREM', p .. 'created', id)
@@ -137,18 +137,20 @@ return {total, rows}
 `;
 
 /**
- * ARGV: p, limit, olderThan, ticketKeyPrefix -> {id, dispatch, ...} for accepted jobs (oldest
- * first, up to limit) whose BullMQ ticket key does not exist: a node died between writing the
- * record and queuing its ticket, or Redis died in between. Ticket ids follow ticketId() in
- * dispatch.ts; BullMQ keeps a job at <prefix>:<queue>:<jobId>.
+ * ARGV: p, limit, olderThan, ticketKeyPrefix -> {id, dispatch, processId, ...} for accepted jobs
+ * (oldest first, up to limit) whose BullMQ ticket key does not exist: a node died between
+ * writing the record and queuing its ticket, or Redis died in between. Ticket ids follow
+ * ticketId() in dispatch.ts; BullMQ keeps a job at <prefix>:jobs-<processId>:<jobId>, and
+ * ticketKeyPrefix is <prefix>:jobs- (a ticket of the one queue before per-process queues is
+ * not found there, so an upgrade re-tickets those jobs into their process's queue).
  */
 export const MISSING_TICKETS = `
 local out = {}
 for _, id in ipairs(redis.call('ZRANGE', p .. 'status:accepted', 0, tonumber(ARGV[2]) - 1)) do
-  local s = redis.call('HMGET', jk(id), 'dispatch', 'updated')
+  local s = redis.call('HMGET', jk(id), 'dispatch', 'updated', 'processId')
   if s[1] and tonumber(s[2]) <= tonumber(ARGV[3]) then
-    local ticket = ARGV[4] .. 't-' .. string.gsub(id, ':', '_') .. '-' .. s[1]
-    if redis.call('EXISTS', ticket) == 0 then table.insert(out, id); table.insert(out, s[1]) end
+    local ticket = ARGV[4] .. s[3] .. ':t-' .. string.gsub(id, ':', '_') .. '-' .. s[1]
+    if redis.call('EXISTS', ticket) == 0 then table.insert(out, id); table.insert(out, s[1]); table.insert(out, s[3]) end
   end
 end
 return out

@@ -47,11 +47,9 @@ export async function openRedisStore(config: Config, opts: OpenRedisOptions = {}
     throw new ConfigError(KEY, `cannot use Redis at ${shown}: ${reason(e)}`);
   });
   const prefix = opts.prefix ?? 'subsetd';
-  // BullMQ's worker and event listener get their own connections: the event listener blocks
-  // in XREAD, which a command timeout would cut, and it should wait out an outage.
+  // BullMQ's workers get their own connection (they derive their blocking ones from it).
   const workerConn = duplicateClient(client);
-  const eventsConn = duplicateClient(client, { commandTimeout: undefined, maxRetriesPerRequest: null, enableOfflineQueue: true });
-  const dispatch = new Dispatch(client, workerConn, eventsConn, `${prefix}:bull`);
+  const dispatch = new Dispatch(client, workerConn, `${prefix}:bull`, `${prefix}:work`);
   try {
     await dispatch.ready();
   } catch (e) {

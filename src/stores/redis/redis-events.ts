@@ -41,26 +41,38 @@ export class RedisEvents {
   readonly listeners = new JobListeners();
   private readonly sub: Redis;
   readonly channel: string;
+  /** Dispatch's wake-up channel (a ticket was queued; message: its process id). */
+  readonly workChannel: string;
+  private readonly onWork = new Set<(processId: string) => void>();
 
   constructor(client: Redis, prefix: string) {
     this.channel = `${prefix}:events`;
+    this.workChannel = `${prefix}:work`;
     // Subscriber mode: no command timeout (it waits for messages), queue while reconnecting.
     this.sub = duplicateClient(client, { commandTimeout: undefined, maxRetriesPerRequest: null, enableOfflineQueue: true, lazyConnect: true });
     this.sub.on('message', (channel: string, raw: string) => {
+      if (channel === this.workChannel) for (const fn of this.onWork) fn(raw);
       if (channel !== this.channel || !this.listeners.size) return;
       const e = decodeEvent(raw);
       if (e) this.listeners.emit(e);
     });
   }
 
+  /** Calls `fn` whenever any node queues a ticket. Returns the unsubscribe function. */
+  work(fn: (processId: string) => void): () => void {
+    this.onWork.add(fn);
+    return () => void this.onWork.delete(fn);
+  }
+
   /** Connects and subscribes; resolves once events published from now on will arrive. */
   async start(): Promise<void> {
     await this.sub.connect();
-    await this.sub.subscribe(this.channel);
+    await this.sub.subscribe(this.channel, this.workChannel);
   }
 
   async close(): Promise<void> {
     this.listeners.clear();
+    this.onWork.clear();
     // QUIT waits in the offline queue while Redis is away: only a connected client says goodbye.
     if (this.sub.status === 'ready') await this.sub.quit().catch(() => this.sub.disconnect());
     else this.sub.disconnect();

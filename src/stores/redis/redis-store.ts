@@ -57,7 +57,7 @@ export class RedisJobStore implements JobStore {
     this.console = new RedisConsole(redis, this.s, this.p);
     this.jobEvents = new RedisEvents(redis, prefix);
     this.events.setMaxListeners(0);
-    this.unsubscribe = dispatch.onTicket(() => this.events.emit('work'));
+    this.unsubscribe = this.jobEvents.work(() => this.events.emit('work'));
   }
 
   /** Every public call goes through here: Redis reachability errors become StoreUnavailableError. */
@@ -88,7 +88,7 @@ export class RedisJobStore implements JobStore {
       if (created === 1) {
         // The record is durable now. If queuing its ticket fails, sweepStalled's repair
         // queues it later; the job is accepted either way, so the caller is told so.
-        await this.dispatch.enqueue(id, dispatchOf(flat)).catch((e) => {
+        await this.dispatch.enqueue(id, dispatchOf(flat), job.processId).catch((e) => {
           if (storeError(e) === e) throw e;
         });
         this.events.emit('work');
@@ -119,10 +119,15 @@ export class RedisJobStore implements JobStore {
     });
   }
 
-  claim(workerId: string, leaseMs: number): Promise<JobRecord | null> {
+  claim(workerId: string, leaseMs: number, processes?: readonly string[]): Promise<JobRecord | null> {
     return this.call(async () => {
+      // Every process that ever had a job, when the caller serves them all.
+      const from = processes ?? (await this.redis.smembers(`${this.p}procs`)).sort();
+      if (!from.length) return null;
       for (let i = 0; i < MAX_STALE_TICKETS; i++) {
-        const t = await this.dispatch.next();
+        // The process of the fair next job first (owners take turns across processes).
+        const first = (await this.s.run('nextProcess', [this.p, ...from])) as string | null;
+        const t = await this.dispatch.next(from, first ?? undefined);
         if (!t) return null;
         const now = Date.now();
         const flat = await this.s.run('claim', [this.p, t.id, t.dispatch, workerId, String(now + leaseMs), String(now)]).catch(async (e) => {
@@ -134,7 +139,7 @@ export class RedisJobStore implements JobStore {
         // The fair order took another job than the ticket's: that one keeps its place under a
         // new dispatch number and needs a ticket for it (lost: the repair pass queues one).
         const [claimed, renewed] = (flat || [null, '']) as [string[] | null, string];
-        if (renewed) await this.dispatch.enqueue(t.id, renewed, true).catch(() => {});
+        if (renewed) await this.dispatch.enqueue(t.id, renewed, t.processId, true).catch(() => {});
         // Completing the ticket after the claim: if this node dies in between, the ticket
         // comes back through BullMQ's stalled check and CLAIM ignores it (dispatch moved on).
         await this.dispatch.done(t).catch(() => {});
@@ -169,9 +174,9 @@ export class RedisJobStore implements JobStore {
 
   release(id: string, workerId: string, message: string): Promise<boolean> {
     return this.call(async () => {
-      const n = (await this.s.run('release', [this.p, id, workerId, message, String(Date.now())])) as string | null;
-      if (n === null) return false;
-      await this.dispatch.enqueue(id, n, true).catch((e) => {
+      const r = (await this.s.run('release', [this.p, id, workerId, message, String(Date.now())])) as [string, string] | null;
+      if (r === null) return false;
+      await this.dispatch.enqueue(id, r[0], r[1], true).catch((e) => {
         if (storeError(e) === e) throw e; // unreachable: the repair pass queues it later
       });
       this.events.emit('work');
@@ -187,7 +192,7 @@ export class RedisJobStore implements JobStore {
       ]);
       if (!flat) return null;
       const h = hashFrom(flat);
-      void this.dispatch.drop(id, h.dispatch);
+      void this.dispatch.drop(id, h.dispatch, h.processId);
       return toRecord(h);
     });
   }
@@ -204,7 +209,7 @@ export class RedisJobStore implements JobStore {
         if (kind === 'failed') out.failed.push(rec);
         else {
           out.requeued.push(rec);
-          await this.dispatch.enqueue(rec.id, n, true).catch(() => {}); // repaired below on a later pass
+          await this.dispatch.enqueue(rec.id, n, rec.processId, true).catch(() => {}); // repaired below on a later pass
         }
       }
       await this.repairDispatch(now);
@@ -221,7 +226,7 @@ export class RedisJobStore implements JobStore {
    */
   private async repairDispatch(now: number): Promise<void> {
     const flat = (await this.s.run('missingTickets', [this.p, '1000', String(now - this.repairAfterMs), this.dispatch.ticketKeyPrefix])) as string[];
-    for (let i = 0; i + 1 < flat.length; i += 2) await this.dispatch.enqueue(flat[i], flat[i + 1], true);
+    for (let i = 0; i + 2 < flat.length; i += 3) await this.dispatch.enqueue(flat[i], flat[i + 1], flat[i + 2], true);
   }
 
   purgeExpired(now: number): Promise<string[]> {

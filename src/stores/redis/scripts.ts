@@ -5,7 +5,7 @@
  */
 import type { Redis } from 'ioredis';
 import { canTransition, type JobStatus } from '../../jobs/status.js';
-import { CLAIM, CREATE, DISMISS, FINISH, HEARTBEAT, LUA_PRELUDE, RELEASE } from './lua-jobs.js';
+import { CLAIM, NEXT_PROCESS, CREATE, DISMISS, FINISH, HEARTBEAT, LUA_PRELUDE, RELEASE } from './lua-jobs.js';
 import { ACTIVITY, APPEND_LOG, BACKFILL_CREATED, GET_MANY, LIST_SCAN } from './lua-console.js';
 import { LIST, LOCK, MISSING_TICKETS, PURGE, SWEEP, UNLOCK } from './lua-maintenance.js';
 import { QUOTA_PRELUDE } from './lua-quota.js';
@@ -14,6 +14,7 @@ import { TOKEN_CREATE, TOKEN_FIND, TOKEN_LIST, TOKEN_REVOKE, TOKEN_TOUCH } from 
 const JOB_SCRIPTS = {
   create: CREATE,
   claim: CLAIM,
+  nextProcess: NEXT_PROCESS,
   heartbeat: HEARTBEAT,
   finish: FINISH,
   release: RELEASE,

@@ -199,9 +199,9 @@ export class SqliteJobStore implements JobStore {
     return { jobs: rows.map(toRecord), total };
   }
 
-  async claim(workerId: string, leaseMs: number): Promise<JobRecord | null> {
+  async claim(workerId: string, leaseMs: number, processes?: readonly string[]): Promise<JobRecord | null> {
     const now = Date.now();
-    const r = this.fair.claim(workerId, now + leaseMs, now);
+    const r = this.fair.claim(workerId, now + leaseMs, now, processes);
     if (!r) return null;
     const rec = toRecord(r);
     this.notify(rec);
