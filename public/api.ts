@@ -79,8 +79,10 @@ export interface MaskPreview { cells: number; grid: Grid; geometry: GeoJSON }
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type GeoJSON = { type: string; [k: string]: any };
 export interface AdminStats {
-  nodes: Array<{ nodeId: string; workers: Array<{ slot: number; state: string; jobId?: string | null; processId?: string | null; lastHeartbeatMsAgo?: number | null }> }>;
+  nodes: Array<{ nodeId: string; workers: Array<{ slot: number; state: string; jobId?: string | null; processId?: string | null; lastHeartbeatMsAgo?: number | null }>; processes?: string[] }>;
   queue: Record<string, number>;
+  /** Processes no live node runs: their jobs are accepted and wait (absent from older servers). */
+  unservedProcesses?: string[];
   perMinute: Array<{ minute: string; successful: number; failed: number }>;
   disk: Record<string, { bytes: number; free: number }>;
   failures: Array<{ id: string; processId: string; finished: string; message?: string }>;

@@ -20,6 +20,7 @@ Commands:
   serve                 HTTP API and workers (default)
   serve --workers 0     HTTP API only
   worker                workers only, no HTTP (Redis mode)
+  serve|worker --processes ID[,ID...]   this node's workers run only these processes
   migrate               create or upgrade the job database, then exit
   jobs list [--status S] [--process P] [--limit N] [--json]
   jobs show JOB_ID
@@ -51,6 +52,7 @@ export async function run(argv: string[], rt: Runtime): Promise<number> {
       options: {
         'env-file': { type: 'string' },
         workers: { type: 'string' },
+        processes: { type: 'string' },
         status: { type: 'string' },
         process: { type: 'string' },
         limit: { type: 'string' },

@@ -9,6 +9,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { serve, type ServerType } from '@hono/node-server';
 import type { Config } from './config/table.js';
+import { ConfigError } from './config/load.js';
 import { JobFiles } from './jobs/job-files.js';
 import { JobService } from './jobs/job-service.js';
 import { Scheduler } from './jobs/scheduler.js';
@@ -57,6 +58,17 @@ function requestTimeouts(config: Config) {
   return { headersTimeout, requestTimeout, connectionsCheckingInterval: Math.max(100, Math.min(30_000, Math.floor(headersTimeout / 4))) };
 }
 
+/** SUBSETD_PROCESSES (default: every process) and SUBSETD_CONCURRENCY, checked against the registry. */
+function servedProcesses(config: Config, registry: ProcessRegistry): string[] {
+  const known = registry.ids();
+  const check = (key: string, ids: string[]) => {
+    for (const id of ids) if (!registry.get(id)) throw new ConfigError(key, `unknown process "${id}"; processes: ${known.join(', ')}`);
+  };
+  check('SUBSETD_PROCESSES', config.processes);
+  check('SUBSETD_CONCURRENCY', Object.keys(config.concurrency));
+  return config.processes.length ? [...new Set(config.processes)].sort() : known;
+}
+
 export async function startService(config: Config, opts: ServiceOptions): Promise<Service> {
   const { log } = opts;
   mkdirSync(config.stateDir, { recursive: true });
@@ -65,11 +77,12 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
   // Plugins first: a bad one stops start-up (exit 2) before anything is opened.
   const plugins = pluginFiles(config);
   const registry = new ProcessRegistry(await loadFamilies(plugins));
+  const served = servedProcesses(config, registry);
   const metrics = createMetrics();
   const store = meteredStore(await openStore(config, { nativeBinding: opts.nativeBinding }), metrics);
   const files = new JobFiles(config.stateDir, config.resultsDir);
   const pool = config.workers > 0 ? new WorkerPool({ filename: opts.workerFile, threads: config.workers, memoryBytes: config.workerMemory, onError: (err) => log.error({ err }, 'worker thread error') }) : null;
-  const scheduler = pool ? new Scheduler({ store, pool, files, config, log, nodeId, plugins }, config.workers) : null;
+  const scheduler = pool ? new Scheduler({ store, pool, files, config, log, nodeId, plugins }, config.workers, served, config.concurrency) : null;
   const sweeper = new Sweeper(store, files, config, log);
   // One SQLite database has one node: every job still marked running belonged to a previous
   // run of this process (crash, kill -9), so it is re-queued now rather than after its lease.
@@ -77,7 +90,7 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
 
   // Several nodes share one queue only in Redis mode; SQLite has one node per database.
   // The node registry carries this node's worker slots (GET /admin/stats on any node).
-  const announcer = new NodeAnnouncer(store, nodeId, () => scheduler?.workers() ?? [], log);
+  const announcer = new NodeAnnouncer(store, nodeId, () => scheduler?.workers() ?? [], log, undefined, scheduler ? [...served] : []);
   const sharedResults = store.kind === 'redis' ? new SharedResultsCheck(store, config.resultsDir, announcer, log) : undefined;
   await sharedResults?.run();
   sharedResults?.start();
@@ -107,7 +120,7 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
   const metricsListener: MetricsListener | null = config.metricsAddr ? await startMetricsListener(config.metricsAddr, metrics, log) : null;
   scheduler?.start();
   sweeper.start();
-  log.info({ url, metricsUrl: metricsListener?.url, node: nodeId, store: store.kind, workers: config.workers, processes: registry.ids() }, 'subsetd started');
+  log.info({ url, metricsUrl: metricsListener?.url, node: nodeId, store: store.kind, workers: config.workers, processes: registry.ids(), runs: scheduler ? served : [] }, 'subsetd started');
 
   let closing: Promise<void> | null = null;
   const close = () =>

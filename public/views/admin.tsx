@@ -68,7 +68,7 @@ export function AdminView() {
           {stats.nodes.length === 0 ? <p class="muted">No node has reported in.</p> : null}
           {stats.nodes.map((n) => (
             <table key={n.nodeId} class="workers">
-              <caption>Node <span class="mono">{n.nodeId}</span></caption>
+              <caption>Node <span class="mono">{n.nodeId}</span>{n.processes ? <span class="muted small"> · runs {n.processes.length ? n.processes.join(', ') : 'nothing (API only)'}</span> : null}</caption>
               <thead><tr><th scope="col">Slot</th><th scope="col">State</th><th scope="col">Job</th><th scope="col">Last heartbeat</th></tr></thead>
               <tbody>
                 {n.workers.map((w) => (
@@ -83,6 +83,9 @@ export function AdminView() {
             </table>
           ))}
           <h2>Queue</h2>
+          {stats.unservedProcesses?.length ? (
+            <p class="notice warn" role="status">No live node runs {stats.unservedProcesses.join(', ')}: their jobs are accepted and wait until a node with <span class="mono">--processes</span> including them starts.</p>
+          ) : null}
           {queue.length === 0 ? <p class="muted">Nothing is waiting.</p> : (
             <table class="queue">
               <thead><tr><th scope="col">Process</th><th scope="col">Waiting</th></tr></thead>

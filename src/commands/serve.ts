@@ -3,8 +3,11 @@ import { startService } from '../service.js';
 import { configFrom, workerFile, type Runtime } from './common.js';
 
 /** `subsetd serve` (API + workers) and `subsetd worker` (workers only, no HTTP). */
-export async function serveCommand(values: { 'env-file'?: string; workers?: string }, rt: Runtime, role: 'serve' | 'worker'): Promise<number> {
-  const config = configFrom(values, values.workers !== undefined ? { SUBSETD_WORKERS: values.workers } : {});
+export async function serveCommand(values: { 'env-file'?: string; workers?: string; processes?: string }, rt: Runtime, role: 'serve' | 'worker'): Promise<number> {
+  const config = configFrom(values, {
+    ...(values.workers !== undefined ? { SUBSETD_WORKERS: values.workers } : {}),
+    ...(values.processes !== undefined ? { SUBSETD_PROCESSES: values.processes } : {}),
+  });
   const log = createLogger(config.logLevel, { role });
   if (role === 'worker' && config.workers === 0) {
     log.fatal('subsetd worker needs SUBSETD_WORKERS >= 1');

@@ -26,6 +26,18 @@ export function parseInteger(min: number, max: number) {
   };
 }
 
+/** `a=1,b=2` -> { a: 1, b: 2 }: whole numbers >= 1 per name (names are checked later, against the registry). */
+export function parseCounts(v: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const part of v.split(',').map((x) => x.trim()).filter(Boolean)) {
+    const m = /^([^=\s]+)\s*=\s*(\d+)$/.exec(part);
+    if (!m || Number(m[2]) < 1) throw new Error(`"${part}" is not PROCESS=N with N >= 1 (e.g. clip-raster=1,netcdf-subset=2)`);
+    if (m[1] in out) throw new Error(`"${m[1]}" is given twice`);
+    out[m[1]] = Number(m[2]);
+  }
+  return out;
+}
+
 /** HOST:PORT ("[::1]:9464" for IPv6), or empty for none. */
 export function parseListenAddr(v: string): { host: string; port: number } | null {
   if (!v.trim()) return null;

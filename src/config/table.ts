@@ -3,7 +3,7 @@
  * The env-file template, `subsetd config` and the docs are generated from this table.
  */
 import { availableParallelism } from 'node:os';
-import { maskUrl, oneOf, parseBool, parseDuration, parseInteger, parseListenAddr, parseSize, parseUrl } from './parse.js';
+import { maskUrl, oneOf, parseBool, parseCounts, parseDuration, parseInteger, parseListenAddr, parseSize, parseUrl } from './parse.js';
 
 export interface Setting<T> {
   key: string;
@@ -40,6 +40,8 @@ export const SETTINGS = {
   publicUrl: s({ key: 'SUBSETD_PUBLIC_URL', default: undefined, parse: parseUrl(['http:', 'https:']), doc: 'Base URL of every link the API returns (e.g. https://example.org/api). Unset: links follow the request.' }),
   trustProxy: s({ key: 'SUBSETD_TRUST_PROXY', default: '0', parse: parseBool, doc: 'Honour X-Forwarded-Proto/Host/Prefix from a reverse proxy when building links.' }),
   workers: s({ key: 'SUBSETD_WORKERS', default: String(availableParallelism()), parse: parseInteger(0, 256), doc: 'Worker threads running jobs on this node (0 = API only).' }),
+  processes: s({ key: 'SUBSETD_PROCESSES', default: '', parse: (v) => v.split(',').map((x) => x.trim()).filter(Boolean), doc: 'Comma-separated ids of the processes this node\'s workers run (`--processes`); empty: all. Jobs of other processes are still accepted here and wait for a node that serves them.' }),
+  concurrency: s({ key: 'SUBSETD_CONCURRENCY', default: '', parse: parseCounts, doc: 'Per process, how many of this node\'s workers may run it at once, e.g. clip-raster=1,netcdf-subset=2 (the rest stay free for other processes); unnamed processes may use every worker.' }),
   jobTimeout: s({ key: 'SUBSETD_JOB_TIMEOUT', default: '1h', parse: parseDuration, doc: 'A job running longer than this is stopped and failed.' }),
   workerMemory: s({ key: 'SUBSETD_WORKER_MEMORY', default: '2G', parse: parseSize, doc: 'JavaScript heap limit of one worker thread; a job exceeding it fails alone.' }),
   stallTimeout: s({ key: 'SUBSETD_WORKER_STALL_TIMEOUT', default: '2m', parse: parseDuration, doc: 'A worker that sends no heartbeat or progress for this long is terminated and replaced.' }),

@@ -33,11 +33,13 @@ export class NodeAnnouncer {
     private readonly slots: () => WorkerState[],
     private readonly log: Logger,
     private readonly intervalMs = ANNOUNCE_INTERVAL_MS,
+    /** The processes this node's workers run ([] without workers). */
+    private readonly processes: string[] = [],
   ) {}
 
   /** Throws when the store cannot be written (callers that care about the outcome). */
   announce(): Promise<void> {
-    return this.store.announce(this.nodeId, { marker: this.marker, workers: nodeWorkers(this.slots()) }, Math.max(ANNOUNCE_TTL_MS, this.intervalMs * 3));
+    return this.store.announce(this.nodeId, { marker: this.marker, workers: nodeWorkers(this.slots()), processes: this.processes }, Math.max(ANNOUNCE_TTL_MS, this.intervalMs * 3));
   }
 
   start(): void {
@@ -51,4 +53,13 @@ export class NodeAnnouncer {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
   }
+}
+
+/** Processes no live node runs (jobs for them are accepted and wait): for /health, /ready and the admin view. */
+export async function unservedProcesses(store: JobStore, ids: string[]): Promise<string[]> {
+  const nodes = await store.nodes();
+  // A node from before the registry carried processes runs them all.
+  if (nodes.some((n) => n.processes === undefined && n.workers.length)) return [];
+  const served = new Set(nodes.flatMap((n) => n.processes ?? []));
+  return ids.filter((id) => !served.has(id));
 }

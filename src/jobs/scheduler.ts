@@ -24,8 +24,24 @@ export class Scheduler {
   private loop: Promise<void> | null = null;
   private wake: () => void = () => {};
 
-  constructor(private readonly d: RunDeps, private readonly capacity: number) {
+  /**
+   * `processes`: what this node's workers run; `limits`: per process, how many slots it may
+   * take at once (SUBSETD_CONCURRENCY), so a heavy process never fills every slot while others wait.
+   */
+  constructor(
+    private readonly d: RunDeps,
+    private readonly capacity: number,
+    readonly processes: readonly string[],
+    private readonly limits: Readonly<Record<string, number>> = {},
+  ) {
     this.events.setMaxListeners(0);
+  }
+
+  /** The processes a free slot may take now: this node's, minus those at their limit. */
+  private claimable(): string[] {
+    const running: Record<string, number> = {};
+    for (const r of this.running.values()) running[r.job.processId] = (running[r.job.processId] ?? 0) + 1;
+    return this.processes.filter((p) => (running[p] ?? 0) < (this.limits[p] ?? Infinity));
   }
 
   start(): void {
@@ -36,13 +52,15 @@ export class Scheduler {
     const { store, config, log, nodeId } = this.d;
     let backoff = 100;
     while (!this.ac.signal.aborted) {
-      if (this.running.size >= this.capacity) {
+      const claimable = this.running.size < this.capacity ? this.claimable() : [];
+      if (!claimable.length) {
+        // Full, or every process this node runs is at its limit: a job ending here frees a slot.
         await new Promise<void>((r) => (this.wake = r));
         continue;
       }
       let job;
       try {
-        job = await store.claim(nodeId, config.leaseTime);
+        job = await store.claim(nodeId, config.leaseTime, claimable);
         backoff = 100;
       } catch (e) {
         log.warn({ err: e }, 'cannot claim jobs; retrying');

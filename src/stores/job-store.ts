@@ -157,6 +157,8 @@ export interface NodeInfo {
   /** Opaque marker (the shared-results check's file content); '' when unused. */
   marker: string;
   workers: NodeWorker[];
+  /** The processes this node's workers run ([] for an API-only node); absent from older nodes. */
+  processes?: string[];
 }
 
 /** Figures for GET /admin/stats. */

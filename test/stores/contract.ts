@@ -274,12 +274,12 @@ export function jobStoreContract(name: string, makeStore: () => Promise<JobStore
     it('registers live nodes and forgets them when their announcement expires', async () => {
       const busy = [{ slot: 0, state: 'busy' as const, jobId: 'j1', processId: 'sleep', lastHeartbeatMsAgo: 12 }, { slot: 1, state: 'idle' as const }];
       const t0 = Date.now();
-      await store.announce('node-a', { marker: 'marker-a', workers: busy }, 60_000);
-      await store.announce('node-b', { marker: 'marker-b', workers: [] }, 30);
+      await store.announce('node-a', { marker: 'marker-a', workers: busy, processes: ['hello-world', 'sleep'] }, 60_000);
+      await store.announce('node-b', { marker: 'marker-b', workers: [], processes: [] }, 30);
       const both = (await store.nodes()).sort((x, y) => x.nodeId.localeCompare(y.nodeId));
       expect(both).toMatchObject([
-        { nodeId: 'node-a', marker: 'marker-a', workers: busy },
-        { nodeId: 'node-b', marker: 'marker-b', workers: [] },
+        { nodeId: 'node-a', marker: 'marker-a', workers: busy, processes: ['hello-world', 'sleep'] },
+        { nodeId: 'node-b', marker: 'marker-b', workers: [], processes: [] },
       ]);
       expect(both[0].announced).toBeGreaterThanOrEqual(t0);
       await new Promise((r) => setTimeout(r, 60));

@@ -2,13 +2,16 @@ import { statfs } from 'node:fs/promises';
 import { Hono } from 'hono';
 import { hasScope } from '../../auth/principal.js';
 import type { AppEnv } from '../context.js';
+import { unservedProcesses } from '../../jobs/node-announcer.js';
 
 export const health = new Hono<AppEnv>()
   // Liveness: the event loop answers. Also shows what each worker is doing — to admins only
   // when access control is on (probes get the status without a token).
-  .get('/health', (c) => {
-    const { scheduler, pool, store, version } = c.var.deps;
+  .get('/health', async (c) => {
+    const { scheduler, pool, store, version, registry } = c.var.deps;
     if (!hasScope(c.var.principal, 'admin')) return c.json({ status: 'ok' });
+    // Liveness must not depend on the store: without it, the list is just left out.
+    const unserved = await unservedProcesses(store, registry.ids()).catch(() => undefined);
     return c.json({
       status: 'ok',
       version,
@@ -22,7 +25,10 @@ export const health = new Hono<AppEnv>()
         capacity: scheduler?.capacityTotal ?? 0,
         threads: pool?.size ?? 0,
         slots: scheduler?.workers() ?? [],
+        // What this node's workers run (SUBSETD_PROCESSES), and what no live node runs at all.
+        processes: scheduler?.processes ?? [],
       },
+      ...(unserved ? { unservedProcesses: unserved } : {}),
     });
   })
   // Readiness: can this node accept and run jobs now? 503 names the failing check.
@@ -44,6 +50,9 @@ export const health = new Hono<AppEnv>()
       checks.disk = { ok: false, detail: `cannot stat ${config.stateDir}: ${(e as Error).message}` };
     }
     if (c.var.deps.sharedResults) checks.resultsShared = c.var.deps.sharedResults.status;
+    // Never failing: jobs for a process no node runs are still accepted and wait for one.
+    const unserved = checks.store.ok ? await unservedProcesses(store, c.var.deps.registry.ids()).catch(() => []) : [];
+    checks.processes = unserved.length ? { ok: true, detail: `no live node runs: ${unserved.join(', ')} (their jobs wait)` } : { ok: true };
     const failing = Object.entries(checks).filter(([, v]) => !v.ok).map(([k]) => k);
     return c.json({ status: failing.length ? 'unavailable' : 'ready', failing, checks }, failing.length ? 503 : 200);
   });

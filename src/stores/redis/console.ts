@@ -71,7 +71,7 @@ export class RedisConsole {
 
   async announce(nodeId: string, info: NodeInfo, ttlMs: number): Promise<void> {
     const now = Date.now();
-    await this.redis.hset(`${this.p}nodes`, nodeId, JSON.stringify({ marker: info.marker, workers: info.workers, announced: now, until: now + ttlMs }));
+    await this.redis.hset(`${this.p}nodes`, nodeId, JSON.stringify({ marker: info.marker, workers: info.workers, processes: info.processes, announced: now, until: now + ttlMs }));
   }
 
   async nodes(): Promise<Array<NodeInfo & { nodeId: string; announced: number }>> {
@@ -81,7 +81,7 @@ export class RedisConsole {
     const dead: string[] = [];
     for (const [nodeId, v] of Object.entries(all)) {
       const n = JSON.parse(v) as Partial<NodeInfo> & { until: number; announced?: number };
-      if (n.until > now) live.push({ nodeId, marker: n.marker ?? '', workers: n.workers ?? [], announced: n.announced ?? now });
+      if (n.until > now) live.push({ nodeId, marker: n.marker ?? '', workers: n.workers ?? [], ...(n.processes ? { processes: n.processes } : {}), announced: n.announced ?? now });
       else dead.push(nodeId);
     }
     if (dead.length) await this.redis.hdel(`${this.p}nodes`, ...dead);

@@ -309,13 +309,13 @@ export class SqliteJobStore implements JobStore {
 
   async announce(nodeId: string, info: NodeInfo, ttlMs: number): Promise<void> {
     const now = Date.now();
-    this.registry.set(nodeId, { marker: info.marker, workers: info.workers, announced: now, until: now + ttlMs });
+    this.registry.set(nodeId, { marker: info.marker, workers: info.workers, processes: info.processes, announced: now, until: now + ttlMs });
   }
 
   async nodes(): Promise<Array<NodeInfo & { nodeId: string; announced: number }>> {
     const now = Date.now();
     for (const [id, n] of this.registry) if (n.until <= now) this.registry.delete(id);
-    return [...this.registry].map(([nodeId, n]) => ({ nodeId, marker: n.marker, workers: n.workers, announced: n.announced }));
+    return [...this.registry].map(([nodeId, n]) => ({ nodeId, marker: n.marker, workers: n.workers, ...(n.processes ? { processes: n.processes } : {}), announced: n.announced }));
   }
 
   subscribe(listener: (e: JobEvent) => void): () => void {
