@@ -19,19 +19,22 @@ describe('redis fair dispatch repairs itself', () => {
     const raw = new Redis(server().url);
     try {
       const old = (await store.create({ processId: 'sleep', inputs: { i: 1 }, maxAttempts: 1, owner: 'A' })).job;
-      await raw.zrem(`${prefix}:queue:o:A`, old.id); // as if queued before the upgrade
-      await raw.zrem(`${prefix}:turns`, 'o:A');
+      // As if queued before the upgrade (per-process queues): in no fair queue at all.
+      await raw.zrem(`${prefix}:queue:sleep:o:A`, old.id);
+      await raw.srem(`${prefix}:qprocs:o:A`, 'sleep');
+      await raw.zrem(`${prefix}:qturns`, 'o:A');
       const done = (await store.create({ processId: 'sleep', inputs: { i: 2 }, maxAttempts: 1, owner: 'B' })).job;
       expect((await store.claim('w', 60_000))?.id).toBe(old.id); // healed: it keeps its place
       expect((await store.claim('w', 60_000))?.id).toBe(done.id);
       await store.finish(done.id, 'w', { status: 'successful', outputs: {} }, 60_000);
-      await raw.zadd(`${prefix}:queue:o:B`, 0, done.id); // a stale entry, ahead of everything
-      await raw.zadd(`${prefix}:turns`, 0, 'o:B');
+      await raw.zadd(`${prefix}:queue:sleep:o:B`, 0, done.id); // a stale entry, ahead of everything
+      await raw.sadd(`${prefix}:qprocs:o:B`, 'sleep');
+      await raw.zadd(`${prefix}:qturns`, 0, 'o:B');
       const next = (await store.create({ processId: 'sleep', inputs: { i: 3 }, maxAttempts: 1, owner: 'A' })).job;
       expect((await store.claim('w', 60_000))?.id).toBe(next.id);
       expect(await store.claim('w', 60_000)).toBeNull();
       expect((await store.get(done.id))?.status).toBe('successful');
-      expect(await raw.zscore(`${prefix}:queue:o:B`, done.id)).toBeNull();
+      expect(await raw.zscore(`${prefix}:queue:sleep:o:B`, done.id)).toBeNull();
     } finally {
       raw.disconnect();
       await store.close();
