@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { paced } from './paced.mjs';
 import { SUBMIT_LUA, wrk } from './wrk.mjs';
+import { startBare } from './bare.mjs';
 
 const root = new URL('../..', import.meta.url).pathname;
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
@@ -53,12 +54,24 @@ export async function apiBench(env = {}) {
     const url = `${node.url}/jobs/${job.jobID}`;
     wrk(url, { seconds: 2 }); // warm-up
     const read = wrk(url, { seconds: DURATION });
+    // Side by side: a bare Node http server answering the same bytes, same wrk settings.
+    const doc = await (await fetch(url)).text();
+    const bare = await startBare(doc);
+    let bareRead;
+    try {
+      wrk(bare.url, { seconds: 2 });
+      bareRead = wrk(bare.url, { seconds: DURATION });
+    } finally {
+      bare.stop();
+    }
     // Latency without queueing: the same 100 connections at a fixed 2,000 requests/s in total.
     const at = await paced(url, { connections: 100, rate: 2000, seconds: DURATION });
     return {
       submissionsPerSec: Math.round(submit.rps),
       submitNon2xx: submit.non2xx,
       getPerSec: Math.round(read.rps),
+      bareNodePerSec: Math.round(bareRead.rps),
+      getVsBareNode: Math.round((read.rps / bareRead.rps) * 1000) / 1000,
       getSaturatedP50ms: read.p50,
       getSaturatedP99ms: read.p99,
       getAt2000rpsP50ms: at.p50,
@@ -74,5 +87,6 @@ if (process.argv[1] === new URL(import.meta.url).pathname) {
   const r = await apiBench();
   console.log(JSON.stringify(r, null, 2));
   console.log(`submissions/s ${r.submissionsPerSec} (target >= 3000) ${r.submissionsPerSec >= 3000 ? 'OK' : 'MISS'}`);
+  console.log(`GET /jobs/{id} vs a bare Node http server with the same body: ${r.getPerSec}/s vs ${r.bareNodePerSec}/s = ${r.getVsBareNode}× (target >= 0.35)`);
   console.log(`GET /jobs/{id} saturated: ${r.getPerSec}/s p50 ${r.getSaturatedP50ms} ms p99 ${r.getSaturatedP99ms} ms; at 2000/s: p50 ${r.getAt2000rpsP50ms} ms p99 ${r.getAt2000rpsP99ms} ms (target p99 < 10)`);
 }
