@@ -213,7 +213,9 @@ describe('health', () => {
   it('/ready names its checks', async () => {
     const r = await svc.json('/ready');
     expect(r.status).toBe(200);
-    expect(Object.keys(r.body.checks)).toEqual(['store', 'pool', 'disk']);
+    expect(Object.keys(r.body.checks)).toEqual(['store', 'pool', 'disk', 'processes']);
+    // This node runs every process: none is waiting for a node.
+    expect(r.body.checks.processes).toEqual({ ok: true });
   });
 
   it('/health shows each busy worker', async () => {
