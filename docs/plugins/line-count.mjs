@@ -11,6 +11,10 @@ import { setTimeout as delay } from 'node:timers/promises';
 
 /** subsetd recognises errors by name: this one fails the request (or the job) as bad input. */
 class InputError extends Error {
+  /**
+   * @param {string} input the input at fault
+   * @param {string} message
+   */
   constructor(input, message) {
     super(message);
     this.name = 'InputError';
@@ -18,7 +22,11 @@ class InputError extends Error {
   }
 }
 
-/** The file under the data root, or an InputError: never a path outside it. */
+/**
+ * The file under the data root, or an InputError: never a path outside it.
+ * @param {string} dataRoot
+ * @param {unknown} path
+ */
 function dataFile(dataRoot, path) {
   if (typeof path !== 'string' || isAbsolute(path)) throw new InputError('path', 'must be a path relative to the data root');
   const full = resolve(dataRoot, path);
@@ -27,7 +35,7 @@ function dataFile(dataRoot, path) {
   return full;
 }
 
-/** @type {import('./subsetd-plugin').Process} */
+/** @type {import('./subsetd-plugin.js').Process} */
 const lineCount = {
   description: {
     id: 'line-count',
@@ -59,18 +67,20 @@ const lineCount = {
   async execute(inputs, ctx) {
     const file = dataFile(ctx.dataRoot, inputs.path);
     const { size } = await stat(file);
-    const pattern = inputs.pattern;
+    // Inputs arrive validated against the schemas above; typed here for the editor.
+    const pattern = typeof inputs.pattern === 'string' ? inputs.pattern : undefined;
+    const throttle = typeof inputs.throttle === 'number' ? inputs.throttle : undefined;
     let lines = 0;
     let bytes = 0;
     let tail = '';
-    const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: Math.min(64 * 1024, inputs.throttle ?? Infinity), signal: ctx.signal });
+    const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: Math.min(64 * 1024, throttle ?? Infinity), signal: ctx.signal });
     for await (const chunk of stream) {
       const parts = (tail + chunk).split('\n');
-      tail = parts.pop();
+      tail = parts.pop() ?? '';
       lines += pattern ? parts.filter((l) => l.includes(pattern)).length : parts.length;
       bytes += Buffer.byteLength(chunk);
       ctx.progress(size ? (100 * bytes) / size : 100, `${bytes} of ${size} bytes`);
-      if (inputs.throttle) await delay((1000 * Buffer.byteLength(chunk)) / inputs.throttle, undefined, { signal: ctx.signal });
+      if (throttle) await delay((1000 * Buffer.byteLength(chunk)) / throttle, undefined, { signal: ctx.signal });
     }
     if (tail && (!pattern || tail.includes(pattern))) lines++;
     ctx.log('counted', { lines, bytes });
@@ -80,5 +90,5 @@ const lineCount = {
   },
 };
 
-/** @type {import('./subsetd-plugin').ProcessorFamily} */
+/** @type {import('./subsetd-plugin.js').ProcessorFamily} */
 export default { name: 'line-count-example', processes: [lineCount] };
