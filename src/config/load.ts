@@ -55,7 +55,8 @@ export function describeConfig(config: Config): string {
     .map(([name, setting]) => {
       const v = (config as Record<string, unknown>)[name];
       if (v === undefined) return `# ${setting.key} (unset)`;
-      const text = Array.isArray(v) ? v.join(',') : String(v);
+      const format = setting.format as ((x: unknown) => string) | undefined;
+      const text = format ? format(v) : Array.isArray(v) ? v.join(',') : String(v);
       const shown = setting.secret ? (setting.show ? setting.show(text) : '***') : text;
       return `${setting.key}=${shown}`;
     })

@@ -13,6 +13,8 @@ export interface Setting<T> {
   secret?: boolean;
   /** How to show a value when secret: masked, never the clear text. */
   show?: (v: string) => string;
+  /** How `subsetd config` writes a parsed value back in env-file syntax (default: String, lists comma-joined). */
+  format?: (v: T) => string;
   doc: string;
 }
 
@@ -41,7 +43,7 @@ export const SETTINGS = {
   trustProxy: s({ key: 'SUBSETD_TRUST_PROXY', default: '0', parse: parseBool, doc: 'Honour X-Forwarded-Proto/Host/Prefix from a reverse proxy when building links.' }),
   workers: s({ key: 'SUBSETD_WORKERS', default: String(availableParallelism()), parse: parseInteger(0, 256), doc: 'Worker threads running jobs on this node (0 = API only).' }),
   processes: s({ key: 'SUBSETD_PROCESSES', default: '', parse: (v) => v.split(',').map((x) => x.trim()).filter(Boolean), doc: 'Comma-separated ids of the processes this node\'s workers run (`--processes`); empty: all. Jobs of other processes are still accepted here and wait for a node that serves them.' }),
-  concurrency: s({ key: 'SUBSETD_CONCURRENCY', default: '', parse: parseCounts, doc: 'Per process, how many of this node\'s workers may run it at once, e.g. clip-raster=1,netcdf-subset=2 (the rest stay free for other processes); unnamed processes may use every worker.' }),
+  concurrency: s({ key: 'SUBSETD_CONCURRENCY', default: '', parse: parseCounts, format: (v) => Object.entries(v).map(([k, n]) => `${k}=${n}`).join(','), doc: 'Per process, how many of this node\'s workers may run it at once, e.g. clip-raster=1,netcdf-subset=2 (the rest stay free for other processes); unnamed processes may use every worker.' }),
   jobTimeout: s({ key: 'SUBSETD_JOB_TIMEOUT', default: '1h', parse: parseDuration, doc: 'A job running longer than this is stopped and failed.' }),
   workerMemory: s({ key: 'SUBSETD_WORKER_MEMORY', default: '2G', parse: parseSize, doc: 'JavaScript heap limit of one worker thread; a job exceeding it fails alone.' }),
   stallTimeout: s({ key: 'SUBSETD_WORKER_STALL_TIMEOUT', default: '2m', parse: parseDuration, doc: 'A worker that sends no heartbeat or progress for this long is terminated and replaced.' }),
@@ -71,7 +73,7 @@ export const SETTINGS = {
   maxJobsPerHour: s({ key: 'SUBSETD_MAX_JOBS_PER_HOUR', default: tokensOnly('1000'), parse: parseInteger(0, 100_000_000), doc: 'Per token: jobs submitted in any 60 minutes, sliding (a token may override it; 0 = no limit; default 1000 with tokens, 0 with SUBSETD_AUTH=off). Excess gets 429.' }),
   maxFilesPerJob: s({ key: 'SUBSETD_MAX_FILES_PER_JOB', default: tokensOnly('32'), parse: parseInteger(0, 100_000), doc: 'Per request: files under the data root one job may name (0 = no limit; default 32 with tokens, 0 with SUBSETD_AUTH=off). Excess gets 429.' }),
   maxUploadBytes: s({ key: 'SUBSETD_MAX_UPLOAD_BYTES', default: tokensOnly('100MB'), parse: parseSize, doc: 'Per request: bytes of a job submission\'s body, uploads included (0 = no limit; default 100MB with tokens, 0 with SUBSETD_AUTH=off). Excess gets 429.' }),
-  metricsAddr: s({ key: 'SUBSETD_METRICS_ADDR', default: '', parse: parseListenAddr, doc: 'HOST:PORT of a separate listener serving only GET /metrics, without tokens (bind it to a private address; Prometheus need not go through nginx). Empty: /metrics is served on the API port (admin scope with SUBSETD_AUTH=tokens).' }),
+  metricsAddr: s({ key: 'SUBSETD_METRICS_ADDR', default: '', parse: parseListenAddr, format: (v) => (v ? `${v.host.includes(':') ? `[${v.host}]` : v.host}:${v.port}` : ''), doc: 'HOST:PORT of a separate listener serving only GET /metrics, without tokens (bind it to a private address; Prometheus need not go through nginx). Empty: /metrics is served on the API port (admin scope with SUBSETD_AUTH=tokens).' }),
   datasets: s({ key: 'SUBSETD_DATASETS', default: '', parse: str, doc: 'JSON or YAML file declaring the datasets this server hosts.' }),
 };
 

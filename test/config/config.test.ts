@@ -63,4 +63,18 @@ describe('loadConfig', () => {
     expect(text).toContain('SUBSETD_REDIS_URL=redis://u:***@h:6379');
     expect(text).not.toContain('topsecret');
   });
+
+  it('describes structured settings in env-file syntax, so the output can be read back', () => {
+    const env = { SUBSETD_CONCURRENCY: 'clip-raster=1, netcdf-subset=2', SUBSETD_METRICS_ADDR: '[::1]:9464', SUBSETD_PROCESSES: 'sleep,hello-world' };
+    const text = describeConfig(loadConfig(env));
+    expect(text).toContain('SUBSETD_CONCURRENCY=clip-raster=1,netcdf-subset=2');
+    expect(text).toContain('SUBSETD_METRICS_ADDR=[::1]:9464');
+    expect(text).toContain('SUBSETD_PROCESSES=sleep,hello-world');
+    expect(describeConfig(loadConfig({}))).toMatch(/^SUBSETD_METRICS_ADDR=$/m);
+    const back = Object.fromEntries(text.split('\n').filter((l) => /^SUBSETD_(CONCURRENCY|METRICS_ADDR)=/.test(l)).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    expect(loadConfig(back).concurrency).toEqual({ 'clip-raster': 1, 'netcdf-subset': 2 });
+    expect(loadConfig(back).metricsAddr).toEqual({ host: '::1', port: 9464 });
+    expect(() => loadConfig({ SUBSETD_CONCURRENCY: 'clip-raster' })).toThrow(/SUBSETD_CONCURRENCY/);
+    expect(() => loadConfig({ SUBSETD_METRICS_ADDR: '9464' })).toThrow(/SUBSETD_METRICS_ADDR/);
+  });
 });
