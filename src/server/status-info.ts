@@ -49,10 +49,13 @@ export function resultsDocument(job: JobRecord, base: string, links: LinkSigner 
  * the request: a synchronous execution *is* the work, so its failure is the server's — 500; but
  * `GET /jobs/{id}/results` of a job that failed earlier is a request the server fulfils correctly
  * — the results do not exist because of the job's state — so 409 Conflict (pygeoapi answers 400
- * here). A 5xx from the API thus always means the API itself failed, which is what operators
- * alert on; job failures are counted as jobs.
+ * here). A synchronous execution whose job was dismissed meanwhile (DELETE from another request)
+ * answers 410 as the results of a dismissed job do: the client ended it. A 5xx from the API thus
+ * always means the API itself failed, which is what operators alert on; job failures are counted
+ * as jobs.
  */
 export function failedJobError(job: JobRecord, asked: 'results' | 'sync-execution'): ApiError {
+  if (job.status === 'dismissed') return new ApiError(410, PROBLEM.noSuchJob, 'Job dismissed', `job "${job.id}" was dismissed while it ran; it has no results`, { jobID: job.id });
   if (job.error?.code === 'invalid-input')
     return new ApiError(400, PROBLEM.invalidInput, 'Invalid input', job.message ?? 'invalid input', {
       jobID: job.id,

@@ -106,6 +106,19 @@ describe('execution', () => {
     expect((await fetch(`${svc.url}/jobs/${r.body.jobID}/files/other.txt`)).status).toBe(404);
   });
 
+  it('a synchronous execution dismissed from another request answers 410, not a 5xx (found by the fuzzer)', async () => {
+    const sync = svc.json('/processes/sleep/execution', post({ inputs: { seconds: 5.123 } }));
+    let id: string | undefined;
+    for (let i = 0; i < 50 && !id; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      id = (await svc.json('/jobs?processID=sleep&status=running')).body.jobs.find((j: { jobID: string }) => j)?.jobID;
+    }
+    expect((await svc.json(`/jobs/${id}`, { method: 'DELETE' })).status).toBe(200);
+    const r = await sync;
+    expect(r.status).toBe(410);
+    expect(r.body).toMatchObject({ title: 'Job dismissed', jobID: id });
+  });
+
   it('fails a job whose processor fails, with its message', async () => {
     const r = await svc.json('/processes/sleep/execution', post({ inputs: { seconds: 0, fail: true } }, ASYNC));
     const done = await waitForJob(svc, r.body.jobID);
