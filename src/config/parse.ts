@@ -26,16 +26,26 @@ export function parseInteger(min: number, max: number) {
   };
 }
 
+/** `a, b,,c` -> ['a', 'b', 'c']: a comma-separated list, blanks dropped. */
+export function parseList(v: string): string[] {
+  return v.split(',').map((x) => x.trim()).filter(Boolean);
+}
+
 /** `a=1,b=2` -> { a: 1, b: 2 }: whole numbers >= 1 per name (names are checked later, against the registry). */
 export function parseCounts(v: string): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const part of v.split(',').map((x) => x.trim()).filter(Boolean)) {
+  for (const part of parseList(v)) {
     const m = /^([^=\s]+)\s*=\s*(\d+)$/.exec(part);
     if (!m || Number(m[2]) < 1) throw new Error(`"${part}" is not PROCESS=N with N >= 1 (e.g. clip-raster=1,netcdf-subset=2)`);
     if (m[1] in out) throw new Error(`"${m[1]}" is given twice`);
     out[m[1]] = Number(m[2]);
   }
   return out;
+}
+
+/** A listen address as HOST:PORT again (IPv6 in brackets), '' for none: parseListenAddr's inverse. */
+export function listenAddrText(a: { host: string; port: number } | null): string {
+  return a ? `${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}` : '';
 }
 
 /** HOST:PORT ("[::1]:9464" for IPv6), or empty for none. */

@@ -3,7 +3,7 @@
  * The env-file template, `subsetd config` and the docs are generated from this table.
  */
 import { availableParallelism } from 'node:os';
-import { maskUrl, oneOf, parseBool, parseCounts, parseDuration, parseInteger, parseListenAddr, parseSize, parseUrl } from './parse.js';
+import { listenAddrText, maskUrl, oneOf, parseBool, parseCounts, parseDuration, parseInteger, parseList, parseListenAddr, parseSize, parseUrl } from './parse.js';
 
 export interface Setting<T> {
   key: string;
@@ -42,7 +42,7 @@ export const SETTINGS = {
   publicUrl: s({ key: 'SUBSETD_PUBLIC_URL', default: undefined, parse: parseUrl(['http:', 'https:']), doc: 'Base URL of every link the API returns (e.g. https://example.org/api). Unset: links follow the request.' }),
   trustProxy: s({ key: 'SUBSETD_TRUST_PROXY', default: '0', parse: parseBool, doc: 'Honour X-Forwarded-Proto/Host/Prefix from a reverse proxy when building links.' }),
   workers: s({ key: 'SUBSETD_WORKERS', default: String(availableParallelism()), parse: parseInteger(0, 256), doc: 'Worker threads running jobs on this node (0 = API only).' }),
-  processes: s({ key: 'SUBSETD_PROCESSES', default: '', parse: (v) => v.split(',').map((x) => x.trim()).filter(Boolean), doc: 'Comma-separated ids of the processes this node\'s workers run (`--processes`); empty: all. Jobs of other processes are still accepted here and wait for a node that serves them.' }),
+  processes: s({ key: 'SUBSETD_PROCESSES', default: '', parse: parseList, doc: 'Comma-separated ids of the processes this node\'s workers run (`--processes`); empty: all. Jobs of other processes are still accepted here and wait for a node that serves them.' }),
   concurrency: s({ key: 'SUBSETD_CONCURRENCY', default: '', parse: parseCounts, format: (v) => Object.entries(v).map(([k, n]) => `${k}=${n}`).join(','), doc: 'Per process, how many of this node\'s workers may run it at once, e.g. clip-raster=1,netcdf-subset=2 (the rest stay free for other processes); unnamed processes may use every worker.' }),
   jobTimeout: s({ key: 'SUBSETD_JOB_TIMEOUT', default: '1h', parse: parseDuration, doc: 'A job running longer than this is stopped and failed.' }),
   workerMemory: s({ key: 'SUBSETD_WORKER_MEMORY', default: '2G', parse: parseSize, doc: 'JavaScript heap limit of one worker thread; a job exceeding it fails alone.' }),
@@ -61,7 +61,7 @@ export const SETTINGS = {
   logLevel: s({ key: 'SUBSETD_LOG_LEVEL', default: 'info', parse: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const), doc: 'pino log level.' }),
   redisUrl: s({ key: 'SUBSETD_REDIS_URL', default: undefined, parse: parseUrl(['redis:', 'rediss:']), secret: true, show: maskUrl, doc: 'redis:// or rediss:// URL; set to share one queue between several nodes.' }),
   pluginDir: s({ key: 'SUBSETD_PLUGIN_DIR', default: '', parse: str, doc: 'Folder of a site\'s own processors: every .js/.cjs/.mjs module in it (and every subfolder with an index.js) is loaded at start; a bad one stops start-up naming its file (docs/plugins.md).' }),
-  plugins: s({ key: 'SUBSETD_PLUGINS', default: '', parse: (v) => v.split(',').map((x) => x.trim()).filter(Boolean), doc: 'Comma-separated paths of further processor modules, loaded after SUBSETD_PLUGIN_DIR\'s (docs/plugins.md).' }),
+  plugins: s({ key: 'SUBSETD_PLUGINS', default: '', parse: parseList, doc: 'Comma-separated paths of further processor modules, loaded after SUBSETD_PLUGIN_DIR\'s (docs/plugins.md).' }),
   accelRedirect: s({ key: 'SUBSETD_ACCEL_REDIRECT', default: '', parse: str, doc: 'nginx internal location prefix for result downloads (X-Accel-Redirect), e.g. /_subsetd_results/. Empty: subsetd sends files itself.' }),
   cacheDir: s({ key: 'SUBSETD_CACHE_DIR', default: '', parse: str, doc: 'Where the single executable unpacks its runtime. Default: /var/cache/subsetd when it belongs to the user, else $XDG_CACHE_HOME/subsetd or ~/.cache/subsetd.' }),
   auth: s({ key: 'SUBSETD_AUTH', default: 'off', parse: oneOf(['off', 'tokens'] as const), doc: 'Access control: off (anyone reaching the port may do everything) or tokens (Authorization: Bearer; create them with `subsetd tokens create`).' }),
@@ -73,7 +73,7 @@ export const SETTINGS = {
   maxJobsPerHour: s({ key: 'SUBSETD_MAX_JOBS_PER_HOUR', default: tokensOnly('1000'), parse: parseInteger(0, 100_000_000), doc: 'Per token: jobs submitted in any 60 minutes, sliding (a token may override it; 0 = no limit; default 1000 with tokens, 0 with SUBSETD_AUTH=off). Excess gets 429.' }),
   maxFilesPerJob: s({ key: 'SUBSETD_MAX_FILES_PER_JOB', default: tokensOnly('32'), parse: parseInteger(0, 100_000), doc: 'Per request: files under the data root one job may name (0 = no limit; default 32 with tokens, 0 with SUBSETD_AUTH=off). Excess gets 429.' }),
   maxUploadBytes: s({ key: 'SUBSETD_MAX_UPLOAD_BYTES', default: tokensOnly('100MB'), parse: parseSize, doc: 'Per request: bytes of a job submission\'s body, uploads included (0 = no limit; default 100MB with tokens, 0 with SUBSETD_AUTH=off). Excess gets 429.' }),
-  metricsAddr: s({ key: 'SUBSETD_METRICS_ADDR', default: '', parse: parseListenAddr, format: (v) => (v ? `${v.host.includes(':') ? `[${v.host}]` : v.host}:${v.port}` : ''), doc: 'HOST:PORT of a separate listener serving only GET /metrics, without tokens (bind it to a private address; Prometheus need not go through nginx). Empty: /metrics is served on the API port (admin scope with SUBSETD_AUTH=tokens).' }),
+  metricsAddr: s({ key: 'SUBSETD_METRICS_ADDR', default: '', parse: parseListenAddr, format: listenAddrText, doc: 'HOST:PORT of a separate listener serving only GET /metrics, without tokens (bind it to a private address; Prometheus need not go through nginx). Empty: /metrics is served on the API port (admin scope with SUBSETD_AUTH=tokens).' }),
   datasets: s({ key: 'SUBSETD_DATASETS', default: '', parse: str, doc: 'JSON or YAML file declaring the datasets this server hosts.' }),
 };
 

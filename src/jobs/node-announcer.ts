@@ -5,7 +5,7 @@
  * the TTL.
  */
 import type { Logger } from '../log.js';
-import type { JobStore, NodeWorker } from '../stores/job-store.js';
+import type { JobStore, NodeInfo, NodeWorker } from '../stores/job-store.js';
 import type { WorkerState } from './scheduler.js';
 
 export const ANNOUNCE_INTERVAL_MS = 3_000;
@@ -55,9 +55,11 @@ export class NodeAnnouncer {
   }
 }
 
-/** Processes no live node runs (jobs for them are accepted and wait): for /health, /ready and the admin view. */
-export async function unservedProcesses(store: JobStore, ids: string[]): Promise<string[]> {
-  const nodes = await store.nodes();
+/**
+ * Processes no live node runs (jobs for them are accepted and wait), from the node registry
+ * (`store.nodes()`, which the admin view reads anyway): for /health, /ready and the admin view.
+ */
+export function unservedProcesses(nodes: Array<Pick<NodeInfo, 'workers' | 'processes'>>, ids: string[]): string[] {
   // A node from before the registry carried processes runs them all.
   if (nodes.some((n) => n.processes === undefined && n.workers.length)) return [];
   const served = new Set(nodes.flatMap((n) => n.processes ?? []));

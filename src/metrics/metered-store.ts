@@ -62,38 +62,45 @@ export function meteredStore(store: JobStore, m: Metrics): JobStore {
     }
   };
 
-  return new Proxy(store, {
-    get(target, prop, receiver) {
-      if (prop === 'dismiss') return dismiss;
-      const v = Reflect.get(target, prop, receiver);
-      if (typeof v !== 'function' || prop === 'constructor') return v;
-      const op = String(prop);
-      const then = after[prop as keyof JobStore];
-      return (...args: unknown[]) => {
-        const end = m.storeDuration.startTimer({ op });
-        let r: unknown;
-        try {
-          r = v.apply(target, args);
-        } catch (e) {
+  // One wrapper per method, made on first use: GET /jobs/{id} calls get() on every request.
+  const wrapped = new Map<PropertyKey, unknown>([['dismiss', dismiss]]);
+  const wrap = (target: JobStore, prop: PropertyKey, v: (...a: unknown[]) => unknown) => {
+    const op = String(prop);
+    const then = after[prop as keyof JobStore];
+    return (...args: unknown[]) => {
+      const end = m.storeDuration.startTimer({ op });
+      let r: unknown;
+      try {
+        r = v.apply(target, args);
+      } catch (e) {
+        end();
+        throw e;
+      }
+      if (!(r instanceof Promise)) {
+        end();
+        return r;
+      }
+      return r.then(
+        (value) => {
+          end();
+          then?.(value, args);
+          return value;
+        },
+        (e) => {
           end();
           throw e;
-        }
-        if (!(r instanceof Promise)) {
-          end();
-          return r;
-        }
-        return r.then(
-          (value) => {
-            end();
-            then?.(value, args);
-            return value;
-          },
-          (e) => {
-            end();
-            throw e;
-          },
-        );
-      };
+        },
+      );
+    };
+  };
+
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      const v = Reflect.get(target, prop, receiver);
+      if (typeof v !== 'function' || prop === 'constructor') return v;
+      let w = wrapped.get(prop);
+      if (!w) wrapped.set(prop, (w = wrap(target, prop, v as (...a: unknown[]) => unknown)));
+      return w;
     },
   });
 }

@@ -16,7 +16,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 export const admin = new Hono<AppEnv>().get('/admin/stats', async (c) => {
   const { store, scheduler, nodeId, disk, registry } = c.var.deps;
   const now = Date.now();
-  const [registered, activity, usage, unserved] = await Promise.all([store.nodes(), store.activity(now), disk.get(), unservedProcesses(store, registry.ids())]);
+  const [registered, activity, usage] = await Promise.all([store.nodes(), store.activity(now), disk.get()]);
   const aged = (w: NodeWorker, ms: number): NodeWorker =>
     w.lastHeartbeatMsAgo === undefined ? w : { ...w, lastHeartbeatMsAgo: w.lastHeartbeatMsAgo + ms };
   const nodes = [
@@ -29,7 +29,7 @@ export const admin = new Hono<AppEnv>().get('/admin/stats', async (c) => {
   return c.json({
     nodes,
     queue: activity.queue,
-    unservedProcesses: unserved,
+    unservedProcesses: unservedProcesses(registered, registry.ids()),
     perMinute: activity.perMinute.map((m) => ({ minute: iso(m.minute), successful: m.successful, failed: m.failed })),
     disk: usage,
     failures: activity.failures.map((f) => ({ id: f.id, processId: f.processId, finished: iso(f.finished), message: f.message })),

@@ -11,7 +11,7 @@ export const health = new Hono<AppEnv>()
     const { scheduler, pool, store, version, registry } = c.var.deps;
     if (!hasScope(c.var.principal, 'admin')) return c.json({ status: 'ok' });
     // Liveness must not depend on the store: without it, the list is just left out.
-    const unserved = await unservedProcesses(store, registry.ids()).catch(() => undefined);
+    const unserved = await store.nodes().then((nodes) => unservedProcesses(nodes, registry.ids()), () => undefined);
     return c.json({
       status: 'ok',
       version,
@@ -51,7 +51,7 @@ export const health = new Hono<AppEnv>()
     }
     if (c.var.deps.sharedResults) checks.resultsShared = c.var.deps.sharedResults.status;
     // Never failing: jobs for a process no node runs are still accepted and wait for one.
-    const unserved = checks.store.ok ? await unservedProcesses(store, c.var.deps.registry.ids()).catch(() => []) : [];
+    const unserved = checks.store.ok ? await store.nodes().then((nodes) => unservedProcesses(nodes, c.var.deps.registry.ids()), () => []) : [];
     checks.processes = unserved.length ? { ok: true, detail: `no live node runs: ${unserved.join(', ')} (their jobs wait)` } : { ok: true };
     const failing = Object.entries(checks).filter(([, v]) => !v.ok).map(([k]) => k);
     return c.json({ status: failing.length ? 'unavailable' : 'ready', failing, checks }, failing.length ? 503 : 200);
