@@ -11,17 +11,11 @@ import { CLI, startService, type RunningService } from '../helpers/service.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 import { bearer, startAuthCluster, type AuthCluster } from '../auth/auth-service.js';
 import { scrape } from './prom.js';
+import { until } from '../helpers/until.js';
 
 const ASYNC = { 'content-type': 'application/json', Prefer: 'respond-async' };
 const post = (svc: RunningService, process: string, inputs: unknown, headers: Record<string, string> = ASYNC) =>
   svc.json(`/processes/${process}/execution`, { method: 'POST', headers, body: JSON.stringify({ inputs }) });
-async function until(what: string, ok: () => Promise<boolean>, ms = 15_000) {
-  const end = Date.now() + ms;
-  while (!(await ok())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('metrics (SQLite, access control off)', () => {
   let svc: RunningService;
@@ -35,7 +29,7 @@ describe('metrics (SQLite, access control off)', () => {
     const ok = await post(svc, 'hello-world', { name: 'metrics' }, { 'content-type': 'application/json' });
     expect(ok.status).toBe(200); // synchronous: the job has ended
     const bad = await post(svc, 'sleep', { seconds: 0, fail: true });
-    await until('the failing sleep', async () => (await svc.json(`/jobs/${bad.body.jobID}`)).body.status === 'failed');
+    await until('the failing sleep', async () => (await svc.json(`/jobs/${bad.body.jobID}`)).body.status === 'failed', 15_000, 100);
     const after = await scrape(`${svc.url}/metrics`);
     const moved = (labels: Record<string, string>) => after.value('subsetd_job_transitions_total', labels) - before.value('subsetd_job_transitions_total', labels);
     expect(moved({ process: 'hello-world', status: 'accepted' })).toBe(1);
@@ -69,7 +63,7 @@ describe('metrics (SQLite, access control off)', () => {
   it('shows queued and running jobs per process and busy worker slots while they run; a dismissal counts once', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) ids.push((await post(svc, 'sleep', { seconds: 20 + i })).body.jobID);
-    await until('one running', async () => (await svc.json(`/jobs/${ids[0]}`)).body.status === 'running');
+    await until('one running', async () => (await svc.json(`/jobs/${ids[0]}`)).body.status === 'running', 15_000, 100);
     const m = await scrape(`${svc.url}/metrics`);
     expect(m.value('subsetd_jobs', { process: 'sleep', status: 'running' })).toBe(1);
     expect(m.value('subsetd_jobs', { process: 'sleep', status: 'queued' })).toBe(2);
@@ -83,7 +77,7 @@ describe('metrics (SQLite, access control off)', () => {
     }
     const end = await scrape(`${svc.url}/metrics`);
     expect(end.value('subsetd_job_transitions_total', { process: 'sleep', status: 'dismissed' }) - dismissed()).toBe(3);
-    await until('the worker idle', async () => (await scrape(`${svc.url}/metrics`)).value('subsetd_worker_slots', { state: 'idle' }) === 1);
+    await until('the worker idle', async () => (await scrape(`${svc.url}/metrics`)).value('subsetd_worker_slots', { state: 'idle' }) === 1, 15_000, 100);
     expect((await scrape(`${svc.url}/metrics`)).value('subsetd_jobs', { process: 'sleep', status: 'queued' })).toBe(0);
   });
 });

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CLI, ROOT, startService, type RunningService } from '../helpers/service.js';
 import { freePort } from '../helpers/nginx.js';
 import { scrape } from './prom.js';
+import { until } from '../helpers/until.js';
 
 let listenerNode: RunningService, apiNode: RunningService;
 let prometheus: ChildProcess;
@@ -21,13 +22,6 @@ const dir = mkdtempSync(join(tmpdir(), 'subsetd-prometheus-'));
 
 async function query(q: string): Promise<{ status: string; data?: { result: Array<{ metric: Record<string, string>; value: [number, string] }> }; error?: string }> {
   return (await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(q)}`)).json();
-}
-async function until(what: string, ok: () => Promise<boolean>, ms = 20_000) {
-  const end = Date.now() + ms;
-  while (!(await ok())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 beforeAll(async () => {
@@ -48,7 +42,7 @@ beforeAll(async () => {
   const port = await freePort();
   promUrl = `http://127.0.0.1:${port}`;
   prometheus = spawn('prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`], { stdio: 'ignore' });
-  await until('Prometheus ready', async () => (await fetch(`${promUrl}/-/ready`).catch(() => null))?.status === 200);
+  await until('Prometheus ready', async () => (await fetch(`${promUrl}/-/ready`).catch(() => null))?.status === 200, 20_000, 200);
 }, 60_000);
 
 afterAll(async () => {
@@ -63,14 +57,14 @@ it('scrapes both jobs of the shipped config, and the stored values move when a j
     const r = await query('up');
     const up = Object.fromEntries((r.data?.result ?? []).map((s) => [s.metric.job, s.value[1]]));
     return up.subsetd === '1' && up['subsetd-api'] === '1';
-  });
+  }, 20_000, 200);
   const admin = readFileSync(join(dir, 'subsetd.token'), 'utf8');
   const run = await fetch(`${apiNode.url}/processes/hello-world/execution`, { method: 'POST', headers: { Authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body: JSON.stringify({ inputs: { name: 'prometheus' } }) });
   expect(run.status).toBe(200);
   await until('the job counted in Prometheus', async () => {
     const r = await query('subsetd_job_transitions_total{job="subsetd-api",process="hello-world",status="successful"}');
     return r.data?.result[0]?.value[1] === '1';
-  });
+  }, 20_000, 200);
   const busy = await query('sum(subsetd_worker_slots) by (job)');
   expect(busy.data!.result.map((s) => [s.metric.job, s.value[1]]).sort()).toEqual([['subsetd', '2'], ['subsetd-api', '2']]);
 });
