@@ -27,8 +27,10 @@ export interface StatusInfo {
   inputs?: Record<string, unknown>;
   links: Link[];
 }
-export interface JobList { jobs: StatusInfo[]; numberMatched: number; numberReturned: number }
-export interface JobQuery { status?: string[]; processID?: string[]; datetime?: string; q?: string; limit: number; offset: number }
+/** numberMatched is absent where the server would need a scan to count (created range, text). */
+export interface JobList { jobs: StatusInfo[]; numberMatched?: number; numberReturned: number; links: Link[] }
+/** after/before: list positions taken from the server's next/prev links. */
+export interface JobQuery { status?: string[]; processID?: string[]; datetime?: string; q?: string; limit: number; offset: number; after?: string; before?: string }
 
 export interface JsonSchema {
   type?: string | string[];
@@ -160,7 +162,14 @@ export const api = {
   execute: (id: string, inputs: Record<string, unknown>) =>
     request<StatusInfo>('POST', `/processes/${encodeURIComponent(id)}/execution`, { inputs, mode: 'async' }),
   jobs: (q: JobQuery) =>
-    request<JobList>('GET', `/jobs${qs({ status: q.status, processID: q.processID, datetime: q.datetime, q: q.q, limit: q.limit, offset: q.offset })}`),
+    request<JobList>('GET', `/jobs${qs({ status: q.status, processID: q.processID, datetime: q.datetime, q: q.q, limit: q.limit, offset: q.offset || undefined, after: q.after, before: q.before })}`),
+  /** The list position a next/prev link of a job list carries (its `after` or `before`). */
+  pageLink: (list: JobList, rel: 'next' | 'prev') => {
+    const l = list.links.find((x) => x.rel === rel);
+    if (!l) return null;
+    const p = new URL(l.href, location.href).searchParams;
+    return rel === 'next' ? { after: p.get('after') ?? undefined } : { before: p.get('before') ?? undefined };
+  },
   job: (id: string) => request<StatusInfo>('GET', `/jobs/${encodeURIComponent(id)}`),
   results: (id: string) => request<Record<string, unknown>>('GET', `/jobs/${encodeURIComponent(id)}/results`),
   dismiss: (id: string) => request<StatusInfo>('DELETE', `/jobs/${encodeURIComponent(id)}`),

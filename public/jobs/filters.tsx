@@ -1,6 +1,6 @@
 /**
  * The jobs list's query in the URL (status, process, created range in the viewer's days, text over
- * inputs, offset) and the filter form that edits it; every change replaces the URL, so a view can
+ * inputs, page position) and the filter form that edits it; every change replaces the URL, so a view can
  * be bookmarked and the back button is not flooded.
  */
 import { useEffect, useState } from 'preact/hooks';
@@ -25,6 +25,8 @@ export function queryOf(route: Route): JobQuery & { from: string; to: string } {
     datetime: from || to ? `${start}/${end}` : undefined,
     limit: PAGE,
     offset: Math.max(0, Number(q.get('offset') ?? 0) || 0),
+    after: q.get('after') ?? undefined,
+    before: q.get('before') ?? undefined,
     from,
     to,
   };
@@ -34,7 +36,9 @@ export function queryOf(route: Route): JobQuery & { from: string; to: string } {
 export function setJobsParam(route: Route, changes: Record<string, string | undefined>) {
   const q = new URLSearchParams(route.query);
   for (const [k, v] of Object.entries(changes)) if (v) q.set(k, v); else q.delete(k);
-  if (!('offset' in changes)) q.delete('offset');
+  // Paging moves by a link's position; any other change starts again at the newest page.
+  if ('after' in changes || 'before' in changes) q.delete('offset');
+  else for (const k of ['offset', 'after', 'before']) q.delete(k);
   navigate(href('jobs', q), { replace: true });
 }
 

@@ -1,11 +1,11 @@
 /**
  * Jobs: every job, live. Filters (status, process, created range, text over inputs) and the page
- * live in the URL, so a view can be bookmarked; paging is the server's. Selected jobs can be
+ * live in the URL, so a view can be bookmarked; paging follows the server's next/prev links. Selected jobs can be
  * dismissed together after a confirmation.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiProblem, type JobList, type StatusInfo } from '../api';
-import { isFiltered, JobFilters, PAGE, queryOf, setJobsParam } from '../jobs/filters';
+import { isFiltered, JobFilters, queryOf, setJobsParam } from '../jobs/filters';
 import { useLiveJobs } from '../live';
 import { href, type Route } from '../router';
 import { Confirm, Empty, jobDuration, Progress, ProblemBox, StatusBadge, Time } from '../ui';
@@ -61,6 +61,9 @@ export function JobsView({ route }: { route: Route }) {
   };
 
   const jobs = data?.jobs ?? [];
+  // Pages follow the server's keyset links: each costs the same however deep it is.
+  const newer = data ? api.pageLink(data, 'prev') : null;
+  const older = data ? api.pageLink(data, 'next') : null;
   const filtered = isFiltered(query);
   const allOnPage = jobs.length > 0 && jobs.every((j) => selected.has(j.jobID));
 
@@ -76,7 +79,7 @@ export function JobsView({ route }: { route: Route }) {
         <button type="button" class="danger" disabled={selected.size === 0} onClick={() => setConfirm(true)}>
           Dismiss selected{selected.size ? ` (${selected.size})` : ''}
         </button>
-        {data ? <span class="muted">{data.numberMatched.toLocaleString()} job{data.numberMatched === 1 ? '' : 's'}</span> : null}
+        {data?.numberMatched !== undefined ? <span class="muted">{data.numberMatched.toLocaleString()} job{data.numberMatched === 1 ? '' : 's'}</span> : null}
       </div>
       {data && jobs.length === 0 ? (
         filtered ? (
@@ -127,13 +130,13 @@ export function JobsView({ route }: { route: Route }) {
           </tbody>
         </table>
       )}
-      {data && data.numberMatched > PAGE ? (
+      {data && (newer || older) ? (
         <nav class="pager" aria-label="Pages">
-          <button type="button" disabled={query.offset === 0} onClick={() => setParam({ offset: String(Math.max(0, query.offset - PAGE)) })}>← Newer</button>
+          <button type="button" disabled={!newer} onClick={() => newer && setParam({ ...newer, after: undefined })}>← Newer</button>
           <span>
-            {query.offset + 1}–{Math.min(query.offset + PAGE, data.numberMatched)} of {data.numberMatched}
+            {data.numberReturned} shown{data.numberMatched !== undefined ? ` of ${data.numberMatched.toLocaleString()}` : ''}
           </span>
-          <button type="button" disabled={query.offset + PAGE >= data.numberMatched} onClick={() => setParam({ offset: String(query.offset + PAGE) })}>Older →</button>
+          <button type="button" disabled={!older} onClick={() => older && setParam({ ...older, before: undefined })}>Older →</button>
         </nav>
       ) : null}
       <Confirm open={confirm} title={`Dismiss ${selected.size} job${selected.size === 1 ? '' : 's'}?`} confirmLabel="Dismiss" onConfirm={dismissSelected} onCancel={() => setConfirm(false)}>

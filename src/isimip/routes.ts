@@ -135,7 +135,7 @@ async function create(c: C) {
 async function root(c: C) {
   const { store } = c.var.deps;
   const owner = listOwner(c.var.principal, undefined);
-  const count = async (s: JobStatus) => (await store.list({ limit: 1, offset: 0, owner, status: [s], processId: [NATIVE_PROCESS] })).total;
+  const count = async (s: JobStatus) => (await store.list({ limit: 1, offset: 0, owner, status: [s], processId: [NATIVE_PROCESS] })).total ?? 0;
   const [queued, started, finished, failed] = await Promise.all((['accepted', 'running', 'successful', 'failed'] as const).map(count));
   return c.json({
     status: 'ok',

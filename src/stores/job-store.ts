@@ -111,8 +111,49 @@ export interface ListQuery {
   createdTo?: number;
   /** Only jobs whose inputs JSON contains this text; ASCII letters match case-insensitively. */
   q?: string;
+  /** Keyset paging: only jobs older than this position (newest first), or newer than `before`. */
+  after?: ListCursor;
+  /** Jobs newer than this position: the `limit` closest to it, still listed newest first. */
+  before?: ListCursor;
   limit: number;
+  /** Matching jobs skipped first (after the cursor, if any); costs a step per job skipped. */
   offset: number;
+}
+
+/**
+ * A position in the list's order (newest first): the job's created time and a key that breaks
+ * ties in insertion order (SQLite: rowid; Redis: the creation sequence). Opaque to callers.
+ */
+export interface ListCursor {
+  created: number;
+  key: number;
+}
+
+/** ASCII-only lower-casing for the free-text filter, the same as SQLite's lower() and Lua's string.lower. */
+export const asciiLower = (s: string) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
+
+/**
+ * Non-matching jobs one list call looks at, at most, where no index covers the filters (free
+ * text; in Redis also combined filters); then it returns a short page and a cursor to go on.
+ */
+export const LIST_SCAN_BUDGET = 10_000;
+
+export interface JobPage {
+  jobs: JobRecord[];
+  /**
+   * Jobs matching the filters, from counters kept with every change (no scan): exact for the
+   * status / process / owner filters, null when a created range or free text is given.
+   */
+  total: number | null;
+  /**
+   * Where the next (older) page starts; null when no older job matches. A page may hold fewer
+   * than `limit` jobs and still have a next cursor: the free-text scan budget ran out.
+   */
+  next: ListCursor | null;
+  /** The first job's position, for a link to the newer page; null when the page is empty. */
+  first: ListCursor | null;
+  /** With `before`: whether jobs newer than this page match too. Otherwise unknown (undefined). */
+  newer?: boolean;
 }
 
 export type FinishResult =
@@ -184,7 +225,12 @@ export interface JobStore {
    */
   create(job: NewJob): Promise<{ job: JobRecord; created: boolean }>;
   get(id: string): Promise<JobRecord | null>;
-  list(q: ListQuery): Promise<{ jobs: JobRecord[]; total: number }>;
+  /**
+   * One page of jobs, newest first (created, then insertion order). Costs O(limit + offset) per
+   * call whatever the number of jobs, for every combination of filters but the free text (which
+   * examines at most LIST_SCAN_BUDGET candidates per call).
+   */
+  list(q: ListQuery): Promise<JobPage>;
 
   /**
    * Takes an accepted job: status running, attempts + 1, lease until now + leaseMs. Fair across

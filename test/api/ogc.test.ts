@@ -204,17 +204,31 @@ describe('bad input gets a 4xx problem naming the field', () => {
 });
 
 describe('job list', () => {
-  it('pages with limit/offset and next/prev links, filters by process and status', async () => {
+  it('pages with keyset next/prev links and with limit/offset, filters by process and status', async () => {
     for (let i = 0; i < 5; i++) await svc.json('/processes/hello-world/execution', post({ inputs: { name: `p${i}` } }));
+    const all = (await svc.json('/jobs?processID=hello-world&limit=1000')).body;
+    const ids = (b: any) => b.jobs.map((j: any) => j.jobID);
+    expect(all.numberMatched).toBe(all.jobs.length);
     const first = await svc.json('/jobs?processID=hello-world&limit=2');
-    expect(first.body.jobs).toHaveLength(2);
-    expect(first.body.jobs.every((j: any) => j.processID === 'hello-world')).toBe(true);
+    expect(ids(first.body)).toEqual(ids(all).slice(0, 2));
+    expect(first.body.links.find((l: any) => l.rel === 'prev')).toBeUndefined();
     const next = first.body.links.find((l: any) => l.rel === 'next');
-    expect(next.href).toContain('offset=2');
+    expect(new URL(next.href).searchParams.get('after')).toMatch(/^\d+\.\d+$/);
+    expect(new URL(next.href).searchParams.get('processID')).toBe('hello-world');
     const second = await (await fetch(next.href)).json();
-    expect(second.jobs).toHaveLength(2);
-    expect(second.links.find((l: any) => l.rel === 'prev')).toBeTruthy();
-    expect(second.jobs[0].jobID).not.toBe(first.body.jobs[0].jobID);
+    expect(ids(second)).toEqual(ids(all).slice(2, 4));
+    expect(second.numberMatched).toBe(all.numberMatched);
+    const prev = second.links.find((l: any) => l.rel === 'prev');
+    expect(ids(await (await fetch(prev.href)).json())).toEqual(ids(first.body));
+    // Offset paging as before; its next link is a keyset one.
+    const byOffset = await svc.json('/jobs?processID=hello-world&limit=2&offset=2');
+    expect(ids(byOffset.body)).toEqual(ids(all).slice(2, 4));
+    expect(ids(await (await fetch(byOffset.body.links.find((l: any) => l.rel === 'next').href)).json())).toEqual(ids(all).slice(4, 6));
+    for (const bad of ['after=x', 'after=12', 'before=1.2.3', 'after=1.2&before=3.4']) {
+      const r = await svc.json(`/jobs?${bad}`);
+      expect(r.status, bad).toBe(400);
+      expect(r.body.detail, bad).toMatch(/after|before/);
+    }
     const failed = await svc.json('/jobs?status=failed');
     expect(failed.body.jobs.every((j: any) => j.status === 'failed')).toBe(true);
     const multi = await svc.json('/jobs?status=failed,successful&limit=100');

@@ -138,10 +138,13 @@ describe('GET /jobs filters datetime and q', () => {
     expect(ids((await svc.json(`/jobs?datetime=${cb}/..&limit=100`)).body)).toEqual([c, b]);
     expect(ids((await svc.json(`/jobs?datetime=/${ca}&q=filter-&limit=100`)).body)).toEqual([a]);
     expect(ids((await svc.json(`/jobs?datetime=${cc}`)).body)).toEqual([c]);
-    expect((await svc.json(`/jobs?datetime=${before}/..&limit=100`)).body.numberMatched).toBeGreaterThanOrEqual(3);
+    // No numberMatched where it would take a scan (the spec lets it be left out).
+    const since = (await svc.json(`/jobs?datetime=${before}/..&limit=100`)).body;
+    expect(since.numberReturned).toBeGreaterThanOrEqual(3);
+    expect(since).not.toHaveProperty('numberMatched');
 
     const alpha = await svc.json('/jobs?q=FILTER-ALPHA&limit=1');
-    expect(alpha.body.numberMatched).toBe(2);
+    expect(alpha.body).not.toHaveProperty('numberMatched');
     expect(ids(alpha.body)).toEqual([b]);
     const next = alpha.body.links.find((l: { rel: string }) => l.rel === 'next').href as string;
     expect(new URL(next).searchParams.get('q')).toBe('FILTER-ALPHA');

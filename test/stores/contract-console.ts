@@ -127,7 +127,7 @@ export function consoleContract(getStore: () => JobStore) {
     expect((await store.readLog(j2.id))[0].message.length).toBeLessThanOrEqual(LOG_MAX_MESSAGE + 1);
   });
 
-  it('lists by created time (inclusive bounds) and by text in the inputs, with totals for paging', async () => {
+  it('lists by created time (inclusive bounds) and by text in the inputs; no total where it would need a scan', async () => {
     const store = getStore();
     const made = [];
     for (const [i, place] of ['Berlin', 'Potsdam', 'BERLIN-Mitte', 'Hamburg'].entries()) {
@@ -136,25 +136,31 @@ export function consoleContract(getStore: () => JobStore) {
     }
     const [a, b, c, d] = made;
     const ids = (r: { jobs: Array<{ id: string }> }) => r.jobs.map((j) => j.id);
-    expect(ids(await store.list({ createdFrom: b.created, createdTo: c.created, limit: 10, offset: 0 }))).toEqual([c.id, b.id]);
+    const between = await store.list({ createdFrom: b.created, createdTo: c.created, limit: 10, offset: 0 });
+    expect(ids(between)).toEqual([c.id, b.id]);
+    expect(between.total).toBeNull();
     expect(ids(await store.list({ createdFrom: c.created, limit: 10, offset: 0 }))).toEqual([d.id, c.id]);
     expect(ids(await store.list({ createdTo: a.created, limit: 10, offset: 0 }))).toEqual([a.id]);
-    expect((await store.list({ createdFrom: d.created + 1, limit: 10, offset: 0 })).total).toBe(0);
+    expect(ids(await store.list({ createdFrom: d.created + 1, limit: 10, offset: 0 }))).toEqual([]);
     expect(ids(await store.list({ createdFrom: a.created, processId: ['sleep'], limit: 10, offset: 0 }))).toEqual([c.id, a.id]);
+    expect(ids(await store.list({ createdFrom: b.created, createdTo: d.created, status: ['accepted'], owner: undefined, limit: 1, offset: 1 }))).toEqual([c.id]);
 
     const berlin = await store.list({ q: 'berlin', limit: 10, offset: 0 });
-    expect(berlin.total).toBe(2);
+    expect(berlin.total).toBeNull();
     expect(ids(berlin)).toEqual([c.id, a.id]);
-    const page2 = await store.list({ q: 'BeRlIn', limit: 1, offset: 1 });
-    expect(page2.total).toBe(2);
-    expect(ids(page2)).toEqual([a.id]);
-    expect((await store.list({ q: '"name":"potsdam"', limit: 10, offset: 0 })).total).toBe(1);
-    expect((await store.list({ q: 'berlin', processId: ['hello-world'], limit: 10, offset: 0 })).total).toBe(0);
+    expect(berlin.next).toBeNull();
+    const page1 = await store.list({ q: 'BeRlIn', limit: 1, offset: 0 });
+    expect(ids(page1)).toEqual([c.id]);
+    expect(page1.next).not.toBeNull();
+    expect(ids(await store.list({ q: 'BeRlIn', limit: 1, offset: 0, after: page1.next! }))).toEqual([a.id]);
+    expect(ids(await store.list({ q: 'BeRlIn', limit: 1, offset: 1 }))).toEqual([a.id]);
+    expect(ids(await store.list({ q: '"name":"potsdam"', limit: 10, offset: 0 }))).toEqual([b.id]);
+    expect(ids(await store.list({ q: 'berlin', processId: ['hello-world'], limit: 10, offset: 0 }))).toEqual([]);
     expect(ids(await store.list({ q: 'berlin', createdFrom: b.created, limit: 10, offset: 0 }))).toEqual([c.id]);
-    expect((await store.list({ q: 'nowhere', limit: 10, offset: 0 })).total).toBe(0);
+    expect(ids(await store.list({ q: 'nowhere', limit: 10, offset: 0 }))).toEqual([]);
     // Characters special to LIKE or Lua patterns are plain text.
-    expect((await store.list({ q: '%', limit: 10, offset: 0 })).total).toBe(0);
-    expect((await store.list({ q: '.*', limit: 10, offset: 0 })).total).toBe(0);
+    expect(ids(await store.list({ q: '%', limit: 10, offset: 0 }))).toEqual([]);
+    expect(ids(await store.list({ q: '.*', limit: 10, offset: 0 }))).toEqual([]);
   });
 
   it('activity: queue depth per process, ends per minute, latest failures', async () => {

@@ -4,7 +4,7 @@
  * that returns a fresh, empty store.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { JobStore } from '../../src/stores/job-store.js';
+import type { JobPage, JobRecord, JobStore, ListQuery } from '../../src/stores/job-store.js';
 import { tokenContract } from './contract-tokens.js';
 import { quotaContract } from './contract-quota.js';
 import { consoleContract } from './contract-console.js';
@@ -228,6 +228,62 @@ export function jobStoreContract(name: string, makeStore: () => Promise<JobStore
       await store.claim('w', 5000);
       const running = await store.list({ status: ['running'], limit: 10, offset: 0 });
       expect(running.total).toBe(1);
+    });
+
+    // 23 jobs in pages of 4, and 450 in pages of 40 (past the Redis walk's 200-job batches).
+    it.each([[23, 4], [450, 40]])('pages by cursor: next and before walk every filtered list exactly once, with exact counts (%i jobs)', async (n, size) => {
+      const made: JobRecord[] = [];
+      const procs = ['sleep', 'hello-world', 'netcdf-subset'];
+      for (let i = 0; i < n; i++) {
+        made.push((await store.create(newJob({ processId: procs[i % 3], owner: i % 4 ? 'alice' : 'bob', inputs: { i } }))).job);
+      }
+      // Some jobs move on, so status filters select a scattered subset.
+      for (let i = 0; i < n / 4; i++) await store.claim('w', 60_000);
+      for (const j of made.filter((_, i) => i % 5 === 0)) await store.dismiss(j.id, 60_000);
+      const now = await Promise.all(made.map((j) => store.get(j.id)));
+      const shapes: Array<Partial<ListQuery>> = [
+        {},
+        { status: ['accepted'] },
+        { status: ['dismissed', 'running'] },
+        { processId: ['sleep'] },
+        { processId: ['sleep', 'netcdf-subset'], status: ['accepted', 'dismissed'] },
+        { owner: 'alice' },
+        { owner: 'alice', status: ['accepted'] },
+        { owner: 'alice', processId: ['hello-world'] },
+        { owner: 'bob', processId: ['sleep', 'hello-world'], status: ['accepted', 'running', 'dismissed'] },
+      ];
+      for (const f of shapes) {
+        const want = now
+          .filter((j) => (!f.status || f.status.includes(j!.status)) && (!f.processId || f.processId.includes(j!.processId)) && (!f.owner || j!.owner === f.owner))
+          .reverse()
+          .map((j) => j!.id);
+        const seen: string[] = [];
+        const pages: JobPage[] = [];
+        let page = await store.list({ ...f, limit: size, offset: 0 });
+        for (;;) {
+          expect(page.total, JSON.stringify(f)).toBe(want.length);
+          pages.push(page);
+          seen.push(...page.jobs.map((j) => j.id));
+          if (!page.next) break;
+          page = await store.list({ ...f, limit: size, offset: 0, after: page.next });
+        }
+        expect(seen, JSON.stringify(f)).toEqual(want);
+        // Back from the last page: each `before` page is the page that came before it.
+        for (let i = pages.length - 1; i > 0; i--) {
+          const back = await store.list({ ...f, limit: size, offset: 0, before: pages[i].first! });
+          expect(back.jobs.map((j) => j.id), JSON.stringify(f)).toEqual(pages[i - 1].jobs.map((j) => j.id));
+          expect(back.newer).toBe(i - 1 > 0);
+        }
+        // Offset paging still works, after a cursor too.
+        expect((await store.list({ ...f, limit: 3, offset: 2 })).jobs.map((j) => j.id)).toEqual(want.slice(2, 5));
+        if (pages.length > 1) expect((await store.list({ ...f, limit: 2, offset: 1, after: pages[0].next! })).jobs.map((j) => j.id)).toEqual(want.slice(size + 1, size + 3));
+      }
+      // Counts follow purges.
+      for (const j of made) await store.dismiss(j.id, 1);
+      await store.purgeExpired(Date.now() + 120_000);
+      const empty = await store.list({ limit: size, offset: 0 });
+      expect([empty.total, empty.jobs.length, empty.next]).toEqual([0, 0, null]);
+      expect((await store.list({ owner: 'alice', status: ['dismissed'], limit: size, offset: 0 })).total).toBe(0);
     });
 
     it('records the owner and lists by owner', async () => {

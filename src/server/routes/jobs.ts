@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { fileOutputs } from '../../jobs/outputs.js';
 import { isJobStatus, type JobStatus } from '../../jobs/status.js';
+import type { ListCursor, ListQuery } from '../../stores/job-store.js';
 import { canSee, listOwner } from '../../auth/access.js';
 import type { AppEnv } from '../context.js';
 import { baseUrl, JSON_TYPE } from '../links.js';
@@ -11,6 +12,16 @@ import { failedJobError, resultsDocument, statusInfo } from '../status-info.js';
 
 const MAX_LIMIT = 1000;
 const MAX_Q = 200;
+
+/** A list position as links carry it: "<created>.<key>" (ListCursor). */
+function cursorParam(v: string | undefined, name: string): ListCursor | undefined {
+  if (v === undefined || v === '') return undefined;
+  const m = /^(\d{1,15})\.(\d{1,15})$/.exec(v);
+  if (!m) throw badParameter(name, `"${v}" is not a position from a link of this list`);
+  return { created: Number(m[1]), key: Number(m[2]) };
+}
+
+const cursorText = (c: ListCursor) => `${c.created}.${c.key}`;
 
 function intParam(v: string | undefined, name: string, def: number, min: number, max: number): number {
   if (v === undefined || v === '') return def;
@@ -57,12 +68,21 @@ export const jobs = new Hono<AppEnv>()
     const created = parseDatetime(datetime);
     const text = c.req.query('q') ?? '';
     if (text.length > MAX_Q) throw badParameter('q', `is longer than ${MAX_Q} characters`);
-    const { jobs: list, total } = await deps.store.list({ limit, offset, owner, status: status as JobStatus[], processId, ...created, q: text || undefined });
+    const after = cursorParam(c.req.query('after'), 'after');
+    const before = cursorParam(c.req.query('before'), 'before');
+    if (after && before) throw badParameter('before', 'cannot be given with "after"');
+    const query: ListQuery = { limit, offset, owner, status: status as JobStatus[], processId, ...created, q: text || undefined, after, before };
+    let page = await deps.store.list(query);
+    // Fewer newer jobs than a page: show the first page in full instead.
+    if (before && !page.newer && page.jobs.length < limit) page = await deps.store.list({ ...query, before: undefined, offset: 0 });
+    const first = !after && offset === 0 && !(before && page.newer);
     const base = baseUrl(c, deps.config);
-    const page = (off: number) => {
+    const link = (at: { after?: ListCursor; before?: ListCursor; offset?: number }) => {
       const q = new URLSearchParams();
       q.set('limit', String(limit));
-      q.set('offset', String(off));
+      if (at.offset) q.set('offset', String(at.offset));
+      if (at.after) q.set('after', cursorText(at.after));
+      if (at.before) q.set('before', cursorText(at.before));
       if (status.length) q.set('status', status.join(','));
       if (processId.length) q.set('processID', processId.join(','));
       if (owner && c.req.query('owner')) q.set('owner', owner);
@@ -70,10 +90,13 @@ export const jobs = new Hono<AppEnv>()
       if (text) q.set('q', text);
       return `${base}/jobs?${q}`;
     };
-    const links = [{ href: page(offset), rel: 'self', type: JSON_TYPE, title: 'This page' }];
-    if (offset + limit < total) links.push({ href: page(offset + limit), rel: 'next', type: JSON_TYPE, title: 'Next page' });
-    if (offset > 0) links.push({ href: page(Math.max(0, offset - limit)), rel: 'prev', type: JSON_TYPE, title: 'Previous page' });
-    return c.json({ jobs: list.map((j) => statusInfo(j, base)), numberMatched: total, numberReturned: list.length, links });
+    const links = [{ href: link({ after, before, offset }), rel: 'self', type: JSON_TYPE, title: 'This page' }];
+    // Keyset links: following them costs the same per page wherever the page is.
+    if (page.next) links.push({ href: link({ after: page.next }), rel: 'next', type: JSON_TYPE, title: 'Next page' });
+    if (!first && page.first) links.push({ href: link({ before: page.first }), rel: 'prev', type: JSON_TYPE, title: 'Previous page' });
+    // numberMatched only where counters give it without a scan (created range and free text: absent).
+    const matched = page.total === null ? {} : { numberMatched: page.total };
+    return c.json({ jobs: page.jobs.map((j) => statusInfo(j, base)), ...matched, numberReturned: page.jobs.length, links });
   })
   .get('/jobs/:id', async (c) => {
     const job = await loadJob(c);

@@ -1,21 +1,14 @@
 /**
  * The console's reads and the job log on Redis: log lines (a list per job, lua-console.ts), the
- * job list's free-text filter (slices of a snapshot, so Redis is never blocked long), the admin
- * figures and the node registry with worker slots.
+ * admin figures, the node registry with worker slots, and the one-off index backfills.
  */
-import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { ActivityStats, JobLogLine, JobRecord, ListQuery, NodeInfo } from '../job-store.js';
+import type { ActivityStats, JobLogLine, NodeInfo } from '../job-store.js';
 import { LOG_MAX_LINES } from '../job-store.js';
 import { cleanLine } from '../job-events.js';
-import { recordFrom } from './records.js';
 import type { Scripts } from './scripts.js';
 
-/** Candidates examined per LIST_SCAN call: a few ms of Redis time each. */
-const SCAN_SLICE = 2000;
 const BACKFILL_SLICE = 1000;
-
-const asciiLower = (s: string) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
 
 export class RedisConsole {
   constructor(
@@ -23,29 +16,6 @@ export class RedisConsole {
     private readonly s: Scripts,
     private readonly p: string, // prefix with trailing ':'
   ) {}
-
-  /** ARGV tail of LIST after its groups: createdFrom, createdTo, q. */
-  listArgs(q: ListQuery): string[] {
-    return [q.createdFrom === undefined ? '' : String(q.createdFrom), q.createdTo === undefined ? '' : String(q.createdTo), q.q ? asciiLower(q.q) : ''];
-  }
-
-  /** After LIST left the candidates in `tmp` (free-text search): scan them, then read one page. */
-  async search(tmp: string, q: ListQuery): Promise<{ jobs: JobRecord[]; total: number }> {
-    try {
-      const needle = asciiLower(q.q ?? '');
-      const matches: string[] = [];
-      for (let start = 0; start >= 0; ) {
-        const [next, ...ids] = (await this.s.run('listScan', [this.p, tmp, String(start), String(SCAN_SLICE), needle])) as [number, ...string[]];
-        matches.push(...ids);
-        start = next;
-      }
-      const page = matches.slice(q.offset, q.offset + q.limit);
-      const rows = page.length ? ((await this.s.run('getMany', [this.p, ...page])) as string[][]) : [];
-      return { jobs: rows.map(recordFrom), total: matches.length };
-    } finally {
-      await this.redis.del(tmp).catch(() => {});
-    }
-  }
 
   async appendLog(id: string, lines: JobLogLine[]): Promise<void> {
     if (!lines.length) return;
@@ -101,6 +71,20 @@ export class RedisConsole {
     }
     await this.redis.set(flag, '1');
   }
-}
 
-export const tmpKey = (p: string) => `${p}tmp:${randomUUID()}`;
+  /**
+   * Jobs stored before the list counters existed get into them once, a slice at a time (each
+   * job marked as it is counted: lua-list.ts). Safe on several nodes at once.
+   */
+  async backfillCounts(): Promise<void> {
+    const flag = `${this.p}counts:indexed`;
+    if (await this.redis.exists(flag)) return;
+    // Sequences start at 1 (INCR).
+    for (let after = '0'; ; ) {
+      const last = (await this.s.run('backfillCounts', [this.p, after, String(BACKFILL_SLICE)])) as string | number;
+      if (last === -1) break;
+      after = String(last);
+    }
+    await this.redis.set(flag, '1');
+  }
+}

@@ -1,6 +1,6 @@
 /**
- * Lua scripts for the console: the job log, the free-text slice scan of the job list, the admin
- * figures, and the one-off backfill of the created-time index. Same conventions as lua-jobs.ts
+ * Lua scripts for the console: the job log, the admin figures, and the one-off backfill of the
+ * created-time index. Same conventions as lua-jobs.ts
  * (ARGV[1] = prefix, LUA_PRELUDE helpers, times as strings from Node).
  */
 
@@ -20,32 +20,6 @@ end
 local ttl = redis.call('PTTL', k)
 if ttl > 0 then redis.call('PEXPIRE', lk, ttl) end
 return redis.call('LLEN', lk)
-`;
-
-/**
- * ARGV: p, tmp, start, count, q(lower-cased) -> {next start | -1, matching ids...}. One slice of
- * the newest-first candidates LIST left in tmp; ASCII case folding, as SQLite's lower().
- */
-export const LIST_SCAN = `
-local start, count = tonumber(ARGV[3]), tonumber(ARGV[4])
-local ids = redis.call('ZREVRANGE', ARGV[2], start, start + count - 1)
-local out = {-1}
-if #ids == count then out[1] = start + count end
-for _, id in ipairs(ids) do
-  local inp = redis.call('HGET', jk(id), 'inputs')
-  if inp and string.find(string.lower(inp), ARGV[5], 1, true) then table.insert(out, id) end
-end
-return out
-`;
-
-/** ARGV: p, ids... -> {hash, ...} of those that still exist, in order. */
-export const GET_MANY = `
-local rows = {}
-for j = 2, #ARGV do
-  local h = redis.call('HGETALL', jk(ARGV[j]))
-  if #h > 0 then table.insert(rows, h) end
-end
-return rows
 `;
 
 /**

@@ -16,9 +16,22 @@ local function jk(id) return p .. 'job:' .. id end
 local function inlist(s, csv)
   return s ~= false and s ~= nil and string.find(',' .. csv .. ',', ',' .. s .. ',', 1, true) ~= nil
 end
+-- numberMatched without scans: jobs per status and process, in all ('counts') and per owner
+-- ('ocounts:<owner>'), field 'status|process'. Only jobs marked 'counted' are in them: jobs
+-- stored before the counters existed join through the one-off backfill (BACKFILL_COUNTS), which
+-- marks them, so a live change and the backfill never count one job twice.
+local function bump(status, proc, owner, d)
+  redis.call('HINCRBY', p .. 'counts', status .. '|' .. proc, d)
+  if owner then redis.call('HINCRBY', p .. 'ocounts:' .. owner, status .. '|' .. proc, d) end
+end
 local function move(id, seq, from, to)
   redis.call('ZREM', p .. 'status:' .. from, id)
   redis.call('ZADD', p .. 'status:' .. to, seq, id)
+  local c = redis.call('HMGET', jk(id), 'counted', 'processId', 'owner')
+  if c[1] then
+    bump(from, c[2], c[3], -1)
+    bump(to, c[2], c[3], 1)
+  end
 end
 local function forgetDedup(k, id)
   local dk = redis.call('HGET', k, 'dedupKey')
@@ -71,7 +84,7 @@ local refused = overLimit(ok, ARGV[11], ARGV[12], ARGV[13], now)
 if refused then return refused end
 local seq = redis.call('INCR', p .. 'seq')
 redis.call('HSET', jk(id), 'id', id, 'processId', proc, 'status', 'accepted', 'inputs', ARGV[5], 'meta', ARGV[7],
-  'progress', '0', 'attempts', '0', 'maxAttempts', ARGV[8], 'created', now, 'updated', now, 'seq', seq, 'dispatch', '1')
+  'progress', '0', 'attempts', '0', 'maxAttempts', ARGV[8], 'created', now, 'updated', now, 'seq', seq, 'dispatch', '1', 'counted', '1')
 if dk ~= '' then
   redis.call('HSET', jk(id), 'dedupKey', dk)
   redis.call('SET', p .. 'dedup:' .. dk, id)
@@ -84,6 +97,7 @@ redis.call('ZADD', p .. 'all', seq, id)
 redis.call('ZADD', p .. 'created', now, id)
 redis.call('ZADD', p .. 'status:accepted', seq, id)
 redis.call('ZADD', p .. 'proc:' .. proc, seq, id)
+bump('accepted', proc, ARGV[10] ~= '' and ARGV[10] or nil, 1)
 redis.call('SADD', p .. 'procs', proc)
 admitted(id, ok, seq, ARGV[12], ARGV[13], now, proc)
 notify(id)

@@ -50,7 +50,8 @@ local ids = redis.call('ZRANGEBYSCORE', p .. 'expiry', '-inf', ARGV[2], 'LIMIT',
 local procs = nil
 for _, id in ipairs(ids) do
   local k = jk(id)
-  local s = redis.call('HMGET', k, 'processId', 'dedupKey', 'owner')
+  local s = redis.call('HMGET', k, 'processId', 'dedupKey', 'owner', 'status', 'counted')
+  if s[5] then bump(s[4], s[1], s[3], -1) end
   if s[2] and redis.call('GET', p .. 'dedup:' .. s[2]) == id then redis.call('DEL', p .. 'dedup:' .. s[2]) end
   if s[3] then redis.call('ZREM', p .. 'owner:' .. s[3], id) end
   -- The key TTL may have removed the hash first (owner unknown): then only its index entries go.
@@ -71,70 +72,6 @@ end
 return ids
 `;
 
-/**
- * ARGV: p, tmp, offset, limit, nStatus, statuses..., nProc, procs..., nOwner, owner? -> {total, {hash, ...}}
- * Index sorted sets are scored by a creation sequence, so "newest first" is exact even for
- * jobs created in the same millisecond. Filters are unions per field, intersected.
- */
-export const LIST = `
-local tmp, offset, limit = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
-local i = 5
-local function group(prefix)
-  local n = tonumber(ARGV[i])
-  local keys = {}
-  for j = 1, n do table.insert(keys, p .. prefix .. ARGV[i + j]) end
-  i = i + n + 1
-  return keys
-end
-local groups = {}
-for _, g in ipairs({group('status:'), group('proc:'), group('owner:')}) do
-  if #g > 0 then table.insert(groups, g) end
-end
-local src = p .. 'all'
-if #groups == 1 then
-  redis.call('ZUNIONSTORE', tmp, #groups[1], unpack(groups[1]))
-  src = tmp
-elseif #groups > 1 then
-  local parts = {}
-  for gi, g in ipairs(groups) do
-    redis.call('ZUNIONSTORE', tmp .. ':' .. gi, #g, unpack(g))
-    table.insert(parts, tmp .. ':' .. gi)
-  end
-  -- unpack() must be the last argument (Lua truncates it otherwise): append the options to the list.
-  local args = {tmp, #parts}
-  for _, k in ipairs(parts) do table.insert(args, k) end
-  table.insert(args, 'AGGREGATE'); table.insert(args, 'MIN')
-  redis.call('ZINTERSTORE', unpack(args))
-  redis.call('DEL', unpack(parts))
-  src = tmp
-end
--- After the groups: createdFrom|'', createdTo|'' (ms, inclusive), q|''. The created range goes
--- through the 'created' index; weights keep the creation-sequence scores for the order.
-local cf, ct, qtext = ARGV[i], ARGV[i + 1], ARGV[i + 2]
-if (cf and cf ~= '') or (ct and ct ~= '') then
-  redis.call('ZRANGESTORE', tmp .. ':c', p .. 'created', (cf ~= '' and cf) or '-inf', (ct ~= '' and ct) or '+inf', 'BYSCORE')
-  redis.call('ZINTERSTORE', tmp, 2, src, tmp .. ':c', 'WEIGHTS', 1, 0)
-  redis.call('DEL', tmp .. ':c')
-  src = tmp
-end
--- Free text: the caller scans a snapshot of the candidates in slices (LIST_SCAN), so one
--- search over many jobs never blocks Redis for long.
-if qtext and qtext ~= '' then
-  if src ~= tmp then redis.call('ZUNIONSTORE', tmp, 1, src) end
-  redis.call('PEXPIRE', tmp, 60000)
-  return {-1, {}}
-end
-local total = redis.call('ZCARD', src)
-local rows = {}
-if limit > 0 then
-  for _, id in ipairs(redis.call('ZREVRANGE', src, offset, offset + limit - 1)) do
-    local h = redis.call('HGETALL', jk(id))
-    if #h > 0 then table.insert(rows, h) end
-  end
-end
-redis.call('DEL', tmp)
-return {total, rows}
-`;
 
 /**
  * ARGV: p, limit, olderThan, ticketKeyPrefix -> {id, dispatch, processId, ...} for accepted jobs

@@ -10,8 +10,8 @@ import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { JOB_STATUSES, sourcesOf } from '../../jobs/status.js';
-import type { ActivityStats, FinishResult, JobEvent, JobLogLine, JobRecord, JobStore, ListQuery, NewJob, NodeInfo, SweepResult } from '../job-store.js';
-import { QUOTA_WINDOW_MS, QuotaExceededError } from '../job-store.js';
+import type { ActivityStats, FinishResult, JobEvent, JobLogLine, JobPage, JobRecord, JobStore, ListCursor, ListQuery, NewJob, NodeInfo, SweepResult } from '../job-store.js';
+import { asciiLower, LIST_SCAN_BUDGET, QUOTA_WINDOW_MS, QuotaExceededError } from '../job-store.js';
 import { RedisConsole } from './console.js';
 import { RedisEvents } from './redis-events.js';
 import { storeError } from './connection.js';
@@ -23,6 +23,8 @@ import type { CreateTokenResult, NewToken, TokenRecord } from '../tokens.js';
 
 /** Redis deletes an ended job's hash this long after expiresAt if no node purged it first. */
 const KEY_TTL_BACKSTOP_MS = 86_400_000;
+/** Jobs deleted per purge script (a few ms of Redis time each). */
+const PURGE_SLICE = 200;
 /** A job accepted this long without a ticket being taken is checked for a lost ticket. */
 export const REPAIR_AFTER_MS = 10_000;
 /**
@@ -104,18 +106,30 @@ export class RedisJobStore implements JobStore {
     });
   }
 
-  list(q: ListQuery): Promise<{ jobs: JobRecord[]; total: number }> {
+  list(q: ListQuery): Promise<JobPage> {
     return this.call(async () => {
-      const st = q.status ?? [];
-      const pr = q.processId ?? [];
-      const tmp = `${this.p}tmp:${randomUUID()}`;
-      const [total, rows] = (await this.s.run('list', [
-        this.p, tmp, String(q.offset), String(q.limit), String(st.length), ...st, String(pr.length), ...pr,
-        q.owner === undefined ? '0' : '1', ...(q.owner === undefined ? [] : [q.owner]),
-        ...this.console.listArgs(q),
-      ])) as [number, string[][]];
-      if (total === -1) return this.console.search(tmp, q);
-      return { jobs: rows.map(recordFrom), total };
+      const at = (c?: ListCursor) => (c ? String(c.key) : '');
+      const [total, rows, seqs, more, resume, resumeCreated] = (await this.s.run('list', [
+        this.p, String(q.limit), String(q.offset), at(q.after), at(q.before),
+        (q.status ?? []).join(','), (q.processId ?? []).join(','), q.owner === undefined ? '' : `=${q.owner}`,
+        q.createdFrom === undefined ? '' : String(q.createdFrom), q.createdTo === undefined ? '' : String(q.createdTo),
+        q.q ? asciiLower(q.q) : '', String(LIST_SCAN_BUDGET),
+      ])) as [number, string[][], string[], number, string, string];
+      const back = q.before !== undefined;
+      const jobs = rows.map(recordFrom);
+      const cursors = jobs.map((j, i) => ({ created: j.created, key: Number(seqs[i]) }));
+      if (back) {
+        jobs.reverse();
+        cursors.reverse();
+      }
+      const page: JobPage = {
+        jobs,
+        total: total === -1 ? null : total,
+        next: back ? (cursors.at(-1) ?? null) : resume ? { created: Number(resumeCreated), key: Number(resume) } : more ? cursors.at(-1)! : null,
+        first: cursors[0] ?? null,
+      };
+      if (back) page.newer = more === 1;
+      return page;
     });
   }
 
@@ -230,7 +244,15 @@ export class RedisJobStore implements JobStore {
   }
 
   purgeExpired(now: number): Promise<string[]> {
-    return this.call(async () => (await this.s.run('purge', [this.p, String(now), '1000', JOB_STATUSES.join(',')])) as string[]);
+    return this.call(async () => {
+      // Slices: each script holds Redis (every node's requests) for a few ms only.
+      const all: string[] = [];
+      for (;;) {
+        const ids = (await this.s.run('purge', [this.p, String(now), String(PURGE_SLICE), JOB_STATUSES.join(',')])) as string[];
+        all.push(...ids);
+        if (ids.length < PURGE_SLICE) return all;
+      }
+    });
   }
 
   waitForWork(ms: number, signal?: AbortSignal): Promise<void> {
@@ -271,10 +293,13 @@ export class RedisJobStore implements JobStore {
     return this.call(() => this.console.activity(now));
   }
 
-  /** Start-up work of the console features: the events subscription and the created-time index. */
+  /** Start-up work of the console features: the events subscription and the index backfills. */
   async startConsole(): Promise<void> {
     await this.jobEvents.start();
     await this.console.backfillCreated();
+    // Only after an upgrade has it work to do (a slice at a time); until it ends, numberMatched
+    // leaves out the jobs not yet counted. A failure retries at the next start.
+    void this.console.backfillCounts().catch(() => {});
   }
 
   createToken(t: NewToken): Promise<CreateTokenResult> {

@@ -6,8 +6,9 @@
 import type { Redis } from 'ioredis';
 import { canTransition, type JobStatus } from '../../jobs/status.js';
 import { CLAIM, NEXT_PROCESS, CREATE, DISMISS, FINISH, HEARTBEAT, LUA_PRELUDE, RELEASE } from './lua-jobs.js';
-import { ACTIVITY, APPEND_LOG, BACKFILL_CREATED, GET_MANY, LIST_SCAN } from './lua-console.js';
-import { LIST, LOCK, MISSING_TICKETS, PURGE, SWEEP, UNLOCK } from './lua-maintenance.js';
+import { ACTIVITY, APPEND_LOG, BACKFILL_CREATED } from './lua-console.js';
+import { LOCK, MISSING_TICKETS, PURGE, SWEEP, UNLOCK } from './lua-maintenance.js';
+import { BACKFILL_COUNTS, LIST } from './lua-list.js';
 import { QUOTA_PRELUDE } from './lua-quota.js';
 import { TOKEN_CREATE, TOKEN_FIND, TOKEN_LIST, TOKEN_REVOKE, TOKEN_TOUCH } from './lua-tokens.js';
 
@@ -24,10 +25,9 @@ const JOB_SCRIPTS = {
   list: LIST,
   missingTickets: MISSING_TICKETS,
   appendLog: APPEND_LOG,
-  listScan: LIST_SCAN,
-  getMany: GET_MANY,
   activity: ACTIVITY,
   backfillCreated: BACKFILL_CREATED,
+  backfillCounts: BACKFILL_COUNTS,
   tokenCreate: TOKEN_CREATE,
   tokenFind: TOKEN_FIND,
   tokenRevoke: TOKEN_REVOKE,

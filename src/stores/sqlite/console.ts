@@ -1,8 +1,8 @@
 /**
  * SQL for the console's reads and the job log on SQLite: log lines (append with a per-job cap,
- * read after an index), the list's created-time and free-text filters, and the admin figures.
+ * read after an index), the admin figures (the job list itself: job-list.ts).
  */
-import type { ActivityStats, JobEvent, JobLogLine, ListQuery } from '../job-store.js';
+import type { ActivityStats, JobEvent, JobLogLine } from '../job-store.js';
 import { LOG_MAX_LINES } from '../job-store.js';
 import { cleanLine } from '../job-events.js';
 import type { DB } from './db.js';
@@ -16,8 +16,6 @@ interface LogRow {
   retryable: number | null;
 }
 
-/** ASCII-only lower-casing, the same as SQLite's lower() and Lua's string.lower (both stores match alike). */
-export const asciiLower = (s: string) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
 
 export function consoleQueries(db: DB) {
   const q = {
@@ -39,7 +37,10 @@ export function consoleQueries(db: DB) {
     ),
     pruneMinutes: db.prepare<[number]>('DELETE FROM job_minutes WHERE minute < ?'),
     minutes: db.prepare<[number], { minute: number; successful: number; failed: number }>('SELECT * FROM job_minutes WHERE minute >= ?'),
-    queue: db.prepare<[], { process_id: string; n: number }>(`SELECT process_id, count(*) AS n FROM jobs WHERE status = 'accepted' GROUP BY process_id`),
+    // From the counters (migration 005): no scan of a long queue.
+    queue: db.prepare<[], { process_id: string; n: number }>(
+      `SELECT process_id, sum(n) AS n FROM job_counts WHERE status = 'accepted' GROUP BY process_id HAVING sum(n) > 0`,
+    ),
     failures: db.prepare<[], { id: string; process_id: string; finished: number; message: string | null }>(
       `SELECT id, process_id, finished, message FROM jobs WHERE status = 'failed' ORDER BY finished DESC LIMIT 20`,
     ),
@@ -106,20 +107,4 @@ export function consoleQueries(db: DB) {
       };
     },
   };
-}
-
-/** WHERE terms for the list filters this module adds (created range, free text). */
-export function consoleFilters(q: ListQuery, where: string[], args: unknown[]): void {
-  if (q.createdFrom !== undefined) {
-    where.push('created >= ?');
-    args.push(q.createdFrom);
-  }
-  if (q.createdTo !== undefined) {
-    where.push('created <= ?');
-    args.push(q.createdTo);
-  }
-  if (q.q) {
-    where.push('instr(lower(inputs), ?) > 0');
-    args.push(asciiLower(q.q));
-  }
 }
