@@ -16,7 +16,8 @@ export async function jobsCommand(args: string[], values: { 'env-file'?: string;
       const limit = values.limit ? Number(values.limit) : 50;
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive whole number');
       const { jobs, total } = await store.list({ status: status as JobStatus[], processId: values.process ? [values.process] : [], limit, offset: 0 });
-      if (values.json) console.log(JSON.stringify({ jobs, total }, null, 2));
+      // --json: whole records, inputs and outputs too (the list itself carries summaries).
+      if (values.json) console.log(JSON.stringify({ jobs: await Promise.all(jobs.map(async (j) => (await store.get(j.id)) ?? j)), total }, null, 2));
       else {
         console.log(['ID', 'PROCESS', 'STATUS', 'PROGRESS', 'CREATED', 'MESSAGE'].join('\t'));
         for (const j of jobs) console.log([j.id, j.processId, j.status, `${j.progress}%`, iso(j.created), j.message ?? ''].join('\t'));

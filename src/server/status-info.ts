@@ -4,8 +4,9 @@ import type { JobEvent, JobRecord } from '../stores/job-store.js';
 import type { LinkSigner } from '../auth/signed-links.js';
 import { JSON_TYPE, REL, type Link } from './links.js';
 import { ApiError, PROBLEM } from './problem.js';
+import { isoTime } from './iso-time.js';
 
-const iso = (ms: number | null) => (ms === null ? undefined : new Date(ms).toISOString());
+const iso = (ms: number | null) => (ms === null ? undefined : isoTime(ms));
 
 /** From a full record or a job event (GET /jobs/events): the same document either way. */
 export function statusInfo(job: JobEvent, base: string) {

@@ -139,7 +139,7 @@ export const asciiLower = (s: string) => s.replace(/[A-Z]/g, (c) => c.toLowerCas
 export const LIST_SCAN_BUDGET = 10_000;
 
 export interface JobPage {
-  jobs: JobRecord[];
+  jobs: JobSummary[];
   /**
    * Jobs matching the filters, from counters kept with every change (no scan): exact for the
    * status / process / owner filters, null when a created range or free text is given.
@@ -166,10 +166,14 @@ export interface SweepResult {
 }
 
 /**
- * What a subscriber hears on every change of a job's state or progress: enough for a statusInfo
- * document and for visibility checks, without inputs or outputs (Redis publishes it to every node).
+ * A job without its inputs, outputs and bookkeeping: enough for a statusInfo document and for
+ * visibility checks. Lists carry it (reading inputs of every listed job would cost the most of
+ * a page), and so do events.
  */
-export type JobEvent = Pick<JobRecord, 'id' | 'processId' | 'status' | 'message' | 'progress' | 'created' | 'started' | 'finished' | 'updated' | 'owner'>;
+export type JobSummary = Pick<JobRecord, 'id' | 'processId' | 'status' | 'message' | 'progress' | 'created' | 'started' | 'finished' | 'updated' | 'owner'>;
+
+/** What a subscriber hears on every change of a job's state or progress (Redis publishes it to every node). */
+export type JobEvent = JobSummary;
 
 /** One line of a job's own log (GET /jobs/{id}/log). Index = position in the log, from 0. */
 export interface JobLogLine {

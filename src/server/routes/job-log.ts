@@ -10,6 +10,7 @@ import type { Principal } from '../../auth/principal.js';
 import type { JobRecord } from '../../stores/job-store.js';
 import type { AppEnv } from '../context.js';
 import { badParameter, noSuchJob } from '../problem.js';
+import { isoTime } from '../iso-time.js';
 
 /** The one visibility check of this route (src/auth/access.ts decides); hidden = 404. */
 function maySee(principal: Principal | undefined, job: JobRecord): boolean {
@@ -30,6 +31,6 @@ export const jobLog = new Hono<AppEnv>().get('/jobs/:id/log', async (c) => {
   c.set('jobId', job.id);
   const lines = await store.readLog(job.id, after);
   return c.json({
-    lines: lines.map((l) => ({ ...l, time: new Date(l.time).toISOString() })),
+    lines: lines.map((l) => ({ ...l, time: isoTime(l.time) })),
   });
 });

@@ -9,7 +9,7 @@
 /**
  * ARGV: p, limit, offset, after|'', before|'', statuses(csv), procs(csv), '='owner|'',
  * createdFrom|'', createdTo|'', q(lower-cased)|'', budget
- * -> {total|-1, {hash...}, {seq...}, more(0|1), resumeSeq|'', resumeCreated|''}
+ * -> {total|-1, {summary fields...}, {seq...}, more(0|1), resumeSeq|'', resumeCreated|''}
  * Newest first; with `before` the walk goes up from it and the caller reverses the page.
  */
 export const LIST = `
@@ -83,6 +83,10 @@ if cf then
 end
 
 local rows, seqs = {}, {}
+-- A JobSummary's fields (redis-store.ts reads them in this order); no inputs or outputs.
+local function summary(id)
+  return redis.call('HMGET', jk(id), 'id', 'processId', 'status', 'message', 'progress', 'created', 'started', 'finished', 'updated', 'owner')
+end
 local function range(key, from, to, offset, count)
   if back then return redis.call('ZRANGEBYSCORE', key, from, to, 'WITHSCORES', 'LIMIT', offset, count) end
   return redis.call('ZREVRANGEBYSCORE', key, to, from, 'WITHSCORES', 'LIMIT', offset, count)
@@ -91,7 +95,7 @@ if exact then
   -- One set, every member a match: the offset is skipped inside Redis.
   local r = range(drivers[1], lo, hi, skip, limit + 1)
   for i = 1, math.min(#r, 2 * limit), 2 do
-    table.insert(rows, redis.call('HGETALL', jk(r[i])))
+    table.insert(rows, summary(r[i]))
     table.insert(seqs, r[i + 1])
   end
   return {total, rows, seqs, (#r > 2 * limit) and 1 or 0, '', ''}
@@ -133,7 +137,7 @@ while true do
       elseif #rows == limit then
         more = 1; stop = true; break
       else
-        table.insert(rows, redis.call('HGETALL', jk(c[1])))
+        table.insert(rows, summary(c[1]))
         table.insert(seqs, tostring(c[2]))
       end
     else

@@ -3,7 +3,7 @@
  * strings. `seq` (creation order) and `dispatch` (which BullMQ ticket may claim the job) are
  * bookkeeping of this store and stay out of the record.
  */
-import type { JobRecord } from '../job-store.js';
+import type { JobRecord, JobSummary } from '../job-store.js';
 
 export type Hash = Record<string, string>;
 
@@ -45,3 +45,20 @@ export function toRecord(h: Hash): JobRecord {
 
 export const recordFrom = (flat: unknown): JobRecord => toRecord(hashFrom(flat));
 export const dispatchOf = (flat: unknown): string => hashFrom(flat).dispatch;
+
+/** LIST's HMGET of a JobSummary's fields, in lua-list.ts's order (absent fields are null). */
+export function summaryFrom(f: Array<string | null>): JobSummary {
+  const num = (v: string | null) => (v === null ? null : Number(v));
+  return {
+    id: f[0]!,
+    processId: f[1]!,
+    status: f[2] as JobSummary['status'],
+    message: f[3],
+    progress: Number(f[4] ?? 0),
+    created: Number(f[5]),
+    started: num(f[6]),
+    finished: num(f[7]),
+    updated: Number(f[8]),
+    owner: f[9],
+  };
+}

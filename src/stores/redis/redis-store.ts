@@ -16,7 +16,7 @@ import { RedisConsole } from './console.js';
 import { RedisEvents } from './redis-events.js';
 import { storeError } from './connection.js';
 import { Dispatch } from './dispatch.js';
-import { dispatchOf, hashFrom, recordFrom, toRecord } from './records.js';
+import { dispatchOf, hashFrom, recordFrom, summaryFrom, toRecord } from './records.js';
 import { Scripts } from './scripts.js';
 import { RedisTokens } from './tokens.js';
 import type { CreateTokenResult, NewToken, TokenRecord } from '../tokens.js';
@@ -24,7 +24,7 @@ import type { CreateTokenResult, NewToken, TokenRecord } from '../tokens.js';
 /** Redis deletes an ended job's hash this long after expiresAt if no node purged it first. */
 const KEY_TTL_BACKSTOP_MS = 86_400_000;
 /** Jobs deleted per purge script (a few ms of Redis time each). */
-const PURGE_SLICE = 200;
+const PURGE_SLICE = 100;
 /** A job accepted this long without a ticket being taken is checked for a lost ticket. */
 export const REPAIR_AFTER_MS = 10_000;
 /**
@@ -114,9 +114,9 @@ export class RedisJobStore implements JobStore {
         (q.status ?? []).join(','), (q.processId ?? []).join(','), q.owner === undefined ? '' : `=${q.owner}`,
         q.createdFrom === undefined ? '' : String(q.createdFrom), q.createdTo === undefined ? '' : String(q.createdTo),
         q.q ? asciiLower(q.q) : '', String(LIST_SCAN_BUDGET),
-      ])) as [number, string[][], string[], number, string, string];
+      ])) as [number, Array<Array<string | null>>, string[], number, string, string];
       const back = q.before !== undefined;
-      const jobs = rows.map(recordFrom);
+      const jobs = rows.map(summaryFrom);
       const cursors = jobs.map((j, i) => ({ created: j.created, key: Number(seqs[i]) }));
       if (back) {
         jobs.reverse();

@@ -6,14 +6,16 @@
  */
 import type { Statement } from 'better-sqlite3';
 import { JOB_STATUSES } from '../../jobs/status.js';
-import type { JobPage, ListCursor, ListQuery } from '../job-store.js';
+import type { JobPage, JobSummary, ListCursor, ListQuery } from '../job-store.js';
 import { asciiLower, LIST_SCAN_BUDGET } from '../job-store.js';
 import type { DB } from './db.js';
-import { toRecord, type JobRow } from './rows.js';
 
-interface Key {
+/** The list's columns: a JobSummary's, and the position. */
+const SUMMARY = 'rowid AS rid, id, process_id, status, message, progress, created, started, finished, updated, owner';
+
+interface Key extends Omit<JobSummary, 'processId'> {
   rid: number;
-  created: number;
+  process_id: string;
   inputs?: string;
 }
 
@@ -56,7 +58,7 @@ export class SqliteJobList {
     if (q.createdTo !== undefined) common.push('created <= ?'), commonArgs.push(q.createdTo);
     const at = q.before ?? q.after;
     if (at) common.push(`(created, rowid) ${back ? '>' : '<'} (?, ?)`), commonArgs.push(at.created, at.key);
-    const cols = needle ? 'rowid AS rid, created, inputs' : 'rowid AS rid, created';
+    const cols = needle ? `${SUMMARY}, inputs` : SUMMARY;
 
     // One iterator per combination, merged by (created, rowid). Each needs its own statement:
     // better-sqlite3 runs one iteration per statement at a time.
@@ -113,8 +115,7 @@ export class SqliteJobList {
     }
     if (back) picked.reverse();
 
-    const rows = this.rows(picked.map((k) => k.rid));
-    const jobs = picked.map((k) => toRecord(rows.get(k.rid)!));
+    const jobs = picked.map(({ rid: _, inputs: __, process_id, ...rest }) => ({ ...rest, processId: process_id }));
     const last = picked.at(-1);
     const page: JobPage = {
       jobs,
@@ -124,12 +125,6 @@ export class SqliteJobList {
     };
     if (back) page.newer = more;
     return page;
-  }
-
-  private rows(rids: number[]): Map<number, JobRow> {
-    if (!rids.length) return new Map();
-    const sql = `SELECT rowid AS rid, * FROM jobs WHERE rowid IN (${rids.map(() => '?').join(',')})`;
-    return new Map((this.stmt(sql, 0).all(...rids) as Array<JobRow & { rid: number }>).map((r) => [r.rid, r]));
   }
 
   /** numberMatched from the counters: a sum over a few rows of job_counts. */
