@@ -132,37 +132,58 @@ async function measure(mode) {
     rows.push({ metric: `${mode}: node start on the filled store, to its start line`, value: startedMs, unit: 'ms', target: '≤ 2000', ok: startedMs <= 2000 });
     rows.push({ metric: `${mode}: node start on the filled store, to /ready`, value: readyMs, unit: 'ms' });
 
-    // Retention sweep: PURGE jobs expire at once; the node's sweeper (every 2 s) deletes them.
+    // The noise floor first: the node's longest event-loop block and Redis's slowest PING over
+    // 5 s of the same polling, without a sweep that has anything to delete.
+    const pings = [];
+    let probing = false;
+    const probe = () => {
+      probing = Boolean(client);
+      return (async () => {
+        while (probing) {
+          const t = performance.now();
+          await client.ping();
+          pings.push(performance.now() - t);
+          await sleep(1);
+        }
+      })();
+    };
+    const poll = async (until) => {
+      let lag = 0;
+      for (;;) {
+        await sleep(250);
+        lag = Math.max(lag, await lagMax(node.url, admin));
+        const left = (await get(`${base}&status=successful`, admin)).body.numberMatched;
+        if (until(left)) return { lag, left };
+      }
+    };
     const before = (await get(`${base}&status=successful`, admin)).body.numberMatched;
     await lagMax(node.url, admin); // resets the lag histogram
-    const pings = [];
-    let probing = Boolean(client);
-    const probe = (async () => {
-      while (probing) {
-        const t = performance.now();
-        await client.ping();
-        pings.push(performance.now() - t);
-        await sleep(1);
-      }
-    })();
+    let probing0 = probe();
+    const t5 = Date.now();
+    const idle = await poll(() => Date.now() - t5 >= 5000);
+    probing = false;
+    await probing0;
+    const idlePing = pings.length ? Math.max(...pings) : 0;
+    pings.length = 0;
+
+    // Retention sweep: PURGE jobs expire at once (written by this script: that write is not
+    // measured); the node's sweeper (every 2 s) deletes them in slices.
     const p0 = Date.now();
     if (redis) await expireRedis(client, PURGE);
     else await expireSqlite(join(dir, 'subsetd.db'), PURGE);
-    let lag = 0;
-    for (;;) {
-      await sleep(250);
-      lag = Math.max(lag, await lagMax(node.url, admin));
-      const left = (await get(`${base}&status=successful`, admin)).body.numberMatched;
-      if (left <= before - PURGE) break;
+    await lagMax(node.url, admin);
+    probing0 = probe();
+    const { lag } = await poll((left) => {
       if (Date.now() - p0 > 300_000) throw new Error(`${mode}: the sweep did not purge ${PURGE} jobs in 5 min (${before - left} gone)`);
-    }
+      return left <= before - PURGE;
+    });
     const purgeS = (Date.now() - p0) / 1000;
     probing = false;
-    await probe;
-    rows.push({ metric: `${mode}: sweep purging ${PURGE} jobs: longest event-loop block of the node`, value: lag, unit: 'ms', target: '≤ 10', ok: lag <= 10 });
+    await probing0;
+    rows.push({ metric: `${mode}: sweep purging ${PURGE} jobs: longest event-loop block of the node`, value: lag, unit: 'ms', peer: 'same 5 s, nothing to purge', peerValue: idle.lag, target: '≤ 10', ok: lag <= 10 });
     if (redis) {
       const worst = Math.max(...pings);
-      rows.push({ metric: `${mode}: sweep purging ${PURGE} jobs: slowest Redis PING meanwhile`, value: worst, unit: 'ms', target: '≤ 10', ok: worst <= 10 });
+      rows.push({ metric: `${mode}: sweep purging ${PURGE} jobs: slowest Redis PING meanwhile`, value: worst, unit: 'ms', peer: 'same 5 s, nothing to purge', peerValue: idlePing, target: '≤ 10', ok: worst <= 10 });
     }
     rows.push({ metric: `${mode}: sweep purging ${PURGE} jobs: time until all were gone (sweep every 2 s)`, value: purgeS, unit: 's' });
     return rows;
@@ -182,5 +203,5 @@ export default async function run() {
 
 if (process.argv[1] === new URL(import.meta.url).pathname) {
   const r = await run();
-  for (const row of r.rows) console.log(`${row.ok === false ? '✗' : row.ok ? '✓' : ' '} ${row.metric}: ${row.value.toFixed(2)} ${row.unit}${row.peer ? ` (${row.peer} ${row.peerValue.toFixed(2)}, ${row.ratio.toFixed(2)}×)` : ''}${row.target ? ` target ${row.target}` : ''}`);
+  for (const row of r.rows) console.log(`${row.ok === false ? '✗' : row.ok ? '✓' : ' '} ${row.metric}: ${row.value.toFixed(2)} ${row.unit}${row.peer ? ` (${row.peer} ${row.peerValue.toFixed(2)}${row.ratio === undefined ? '' : `, ${row.ratio.toFixed(2)}×`})` : ''}${row.target ? ` target ${row.target}` : ''}`);
 }

@@ -134,7 +134,7 @@ export const asciiLower = (s: string) => s.replace(/[A-Z]/g, (c) => c.toLowerCas
 
 /**
  * Non-matching jobs one list call looks at, at most, where no index covers the filters (free
- * text; in Redis also combined filters); then it returns a short page and a cursor to go on.
+ * text); then it returns a short page and a cursor to go on.
  */
 export const LIST_SCAN_BUDGET = 10_000;
 

@@ -16,21 +16,31 @@ local function jk(id) return p .. 'job:' .. id end
 local function inlist(s, csv)
   return s ~= false and s ~= nil and string.find(',' .. csv .. ',', ',' .. s .. ',', 1, true) ~= nil
 end
--- numberMatched without scans: jobs per status and process, in all ('counts') and per owner
--- ('ocounts:<owner>'), field 'status|process'. Only jobs marked 'counted' are in them: jobs
--- stored before the counters existed join through the one-off backfill (BACKFILL_COUNTS), which
+-- The job list without scans (lua-list.ts). Counts per status and process, in all ('counts') and
+-- per owner ('ocounts:<owner>'), field 'status|process'; and sets in list order per status and
+-- process ('sp:status|process') and per owner, status and process ('osp:owner|status|process'),
+-- so every filter combination reads only matching jobs. Only jobs marked 'counted' are in them:
+-- jobs stored before these existed join through the one-off backfill (BACKFILL_COUNTS), which
 -- marks them, so a live change and the backfill never count one job twice.
-local function bump(status, proc, owner, d)
+local function tally(id, seq, status, proc, owner, d)
   redis.call('HINCRBY', p .. 'counts', status .. '|' .. proc, d)
   if owner then redis.call('HINCRBY', p .. 'ocounts:' .. owner, status .. '|' .. proc, d) end
+  local sp, osp = p .. 'sp:' .. status .. '|' .. proc, owner and (p .. 'osp:' .. owner .. '|' .. status .. '|' .. proc)
+  if d > 0 then
+    redis.call('ZADD', sp, seq, id)
+    if osp then redis.call('ZADD', osp, seq, id) end
+  else
+    redis.call('ZREM', sp, id)
+    if osp then redis.call('ZREM', osp, id) end
+  end
 end
 local function move(id, seq, from, to)
   redis.call('ZREM', p .. 'status:' .. from, id)
   redis.call('ZADD', p .. 'status:' .. to, seq, id)
   local c = redis.call('HMGET', jk(id), 'counted', 'processId', 'owner')
   if c[1] then
-    bump(from, c[2], c[3], -1)
-    bump(to, c[2], c[3], 1)
+    tally(id, seq, from, c[2], c[3], -1)
+    tally(id, seq, to, c[2], c[3], 1)
   end
 end
 local function forgetDedup(k, id)
@@ -97,7 +107,7 @@ redis.call('ZADD', p .. 'all', seq, id)
 redis.call('ZADD', p .. 'created', now, id)
 redis.call('ZADD', p .. 'status:accepted', seq, id)
 redis.call('ZADD', p .. 'proc:' .. proc, seq, id)
-bump('accepted', proc, ARGV[10] ~= '' and ARGV[10] or nil, 1)
+tally(id, seq, 'accepted', proc, ARGV[10] ~= '' and ARGV[10] or nil, 1)
 redis.call('SADD', p .. 'procs', proc)
 admitted(id, ok, seq, ARGV[12], ARGV[13], now, proc)
 notify(id)

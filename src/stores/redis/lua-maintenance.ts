@@ -50,8 +50,8 @@ local ids = redis.call('ZRANGEBYSCORE', p .. 'expiry', '-inf', ARGV[2], 'LIMIT',
 local procs = nil
 for _, id in ipairs(ids) do
   local k = jk(id)
-  local s = redis.call('HMGET', k, 'processId', 'dedupKey', 'owner', 'status', 'counted')
-  if s[5] then bump(s[4], s[1], s[3], -1) end
+  local s = redis.call('HMGET', k, 'processId', 'dedupKey', 'owner', 'status', 'counted', 'seq')
+  if s[5] then tally(id, s[6], s[4], s[1], s[3], -1) end
   if s[2] and redis.call('GET', p .. 'dedup:' .. s[2]) == id then redis.call('DEL', p .. 'dedup:' .. s[2]) end
   if s[3] then redis.call('ZREM', p .. 'owner:' .. s[3], id) end
   -- The key TTL may have removed the hash first (owner unknown): then only its index entries go.

@@ -113,7 +113,7 @@ export class RedisJobStore implements JobStore {
         this.p, String(q.limit), String(q.offset), at(q.after), at(q.before),
         (q.status ?? []).join(','), (q.processId ?? []).join(','), q.owner === undefined ? '' : `=${q.owner}`,
         q.createdFrom === undefined ? '' : String(q.createdFrom), q.createdTo === undefined ? '' : String(q.createdTo),
-        q.q ? asciiLower(q.q) : '', String(LIST_SCAN_BUDGET),
+        q.q ? asciiLower(q.q) : '', String(LIST_SCAN_BUDGET), JOB_STATUSES.join(','),
       ])) as [number, Array<Array<string | null>>, string[], number, string, string];
       const back = q.before !== undefined;
       const jobs = rows.map(summaryFrom);

@@ -41,6 +41,22 @@ function combos(q: ListQuery): Combo[] {
   return byProcess.flatMap((p) => byStatus.map((s) => ({ where: [...own.where, ...p.where, ...s.where], args: [...own.args, ...p.args, ...s.args] })));
 }
 
+/** The SQL of each combination's walk from the query's position (exported for the plan test). */
+export function walkQueries(q: ListQuery, cols: string): Array<{ sql: string; args: unknown[] }> {
+  const back = q.before !== undefined;
+  const order = back ? 'ASC' : 'DESC';
+  const common: string[] = [];
+  const commonArgs: unknown[] = [];
+  if (q.createdFrom !== undefined) common.push('created >= ?'), commonArgs.push(q.createdFrom);
+  if (q.createdTo !== undefined) common.push('created <= ?'), commonArgs.push(q.createdTo);
+  const at = q.before ?? q.after;
+  if (at) common.push(`(created, rowid) ${back ? '>' : '<'} (?, ?)`), commonArgs.push(at.created, at.key);
+  return combos(q).map((c) => {
+    const where = [...c.where, ...common];
+    return { sql: `SELECT ${cols} FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created ${order}, rowid ${order}`, args: [...c.args, ...commonArgs] };
+  });
+}
+
 const cursorOf = (k: Key): ListCursor => ({ created: k.created, key: k.rid });
 
 export class SqliteJobList {
@@ -51,54 +67,36 @@ export class SqliteJobList {
   list(q: ListQuery): JobPage {
     const back = q.before !== undefined;
     const needle = q.q ? asciiLower(q.q) : '';
-    const order = back ? 'ASC' : 'DESC';
-    const common: string[] = [];
-    const commonArgs: unknown[] = [];
-    if (q.createdFrom !== undefined) common.push('created >= ?'), commonArgs.push(q.createdFrom);
-    if (q.createdTo !== undefined) common.push('created <= ?'), commonArgs.push(q.createdTo);
-    const at = q.before ?? q.after;
-    if (at) common.push(`(created, rowid) ${back ? '>' : '<'} (?, ?)`), commonArgs.push(at.created, at.key);
-    const cols = needle ? `${SUMMARY}, inputs` : SUMMARY;
-
-    // One iterator per combination, merged by (created, rowid). Each needs its own statement:
-    // better-sqlite3 runs one iteration per statement at a time.
-    const its = combos(q).map((c, i) => {
-      const where = [...c.where, ...common];
-      const sql = `SELECT ${cols} FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created ${order}, rowid ${order}`;
-      return this.stmt(sql, i).iterate(...c.args, ...commonArgs) as IterableIterator<Key>;
-    });
-    const heads = its.map((it) => it.next());
-    const before = (a: Key, b: Key) => (a.created !== b.created ? a.created < b.created : a.rid < b.rid);
-    const take = (): Key | null => {
-      let best = -1;
-      for (let i = 0; i < heads.length; i++) {
-        const h = heads[i];
-        if (h.done) continue;
-        if (best < 0 || (back ? before(h.value, heads[best].value as Key) : before(heads[best].value as Key, h.value))) best = i;
+    if (q.offset > 0 && !needle) {
+      // An offset is skipped over positions only (two columns a row, not a summary); the page
+      // is then read from the position reached.
+      const skip = this.merged(q, 'rowid AS rid, created');
+      let k: Key | null = null;
+      try {
+        for (let i = 0; i < q.offset && (k = skip.take()); i++);
+      } finally {
+        skip.close();
       }
-      if (best < 0) return null;
-      const v = heads[best].value as Key;
-      heads[best] = its[best].next();
-      return v;
-    };
+      if (!k) return { jobs: [], total: this.total(q), next: null, first: null, ...(back ? { newer: false } : {}) };
+      return this.list({ ...q, offset: 0, [back ? 'before' : 'after']: cursorOf(k) });
+    }
 
+    const walk = this.merged(q, needle ? `${SUMMARY}, inputs` : SUMMARY);
     const picked: Key[] = [];
     let skip = q.offset;
     let rejected = 0;
     let more = false;
     let resume: Key | null = null;
     try {
-      for (let k = take(); k; k = take()) {
-        if (needle) {
-          if (!asciiLower(k.inputs!).includes(needle)) {
-            if (++rejected >= LIST_SCAN_BUDGET) {
-              // Budget spent: stop here and let the next page go on from this row.
-              more = true;
-              resume = k;
-              break;
-            }
-            continue;
+      for (let k = walk.take(); k; k = walk.take()) {
+        if (needle && !asciiLower(k.inputs!).includes(needle)) {
+          if (++rejected >= LIST_SCAN_BUDGET) {
+            // Budget spent: stop here and let the next page go on from this row.
+            more = true;
+            resume = k;
+            break;
           }
+          continue;
         }
         if (skip > 0) {
           skip--;
@@ -111,7 +109,7 @@ export class SqliteJobList {
         picked.push(k);
       }
     } finally {
-      for (const it of its) it.return?.();
+      walk.close();
     }
     if (back) picked.reverse();
 
@@ -119,7 +117,7 @@ export class SqliteJobList {
     const last = picked.at(-1);
     const page: JobPage = {
       jobs,
-      total: q.q || q.createdFrom !== undefined || q.createdTo !== undefined ? null : this.count(q),
+      total: this.total(q),
       next: back ? (last ? cursorOf(last) : null) : more ? cursorOf(resume ?? last!) : null,
       first: picked.length ? cursorOf(picked[0]) : null,
     };
@@ -127,8 +125,34 @@ export class SqliteJobList {
     return page;
   }
 
-  /** numberMatched from the counters: a sum over a few rows of job_counts. */
-  private count(q: ListQuery): number {
+  /**
+   * The rows of every filter combination from the query's position, merged in list order. One
+   * iterator per combination; each needs its own statement (better-sqlite3 runs one iteration per
+   * statement at a time).
+   */
+  private merged(q: ListQuery, cols: string): { take: () => Key | null; close: () => void } {
+    const back = q.before !== undefined;
+    const its = walkQueries(q, cols).map(({ sql, args }, i) => this.stmt(sql, i).iterate(...args) as IterableIterator<Key>);
+    const heads = its.map((it) => it.next());
+    const older = (a: Key, b: Key) => (a.created !== b.created ? a.created < b.created : a.rid < b.rid);
+    const take = (): Key | null => {
+      let best = -1;
+      for (let i = 0; i < heads.length; i++) {
+        const h = heads[i];
+        if (h.done) continue;
+        if (best < 0 || (back ? older(h.value, heads[best].value as Key) : older(heads[best].value as Key, h.value))) best = i;
+      }
+      if (best < 0) return null;
+      const v = heads[best].value as Key;
+      heads[best] = its[best].next();
+      return v;
+    };
+    return { take, close: () => its.forEach((it) => it.return?.()) };
+  }
+
+  /** numberMatched from the counters (a sum over a few rows of job_counts); null where that would take a scan. */
+  private total(q: ListQuery): number | null {
+    if (q.q || q.createdFrom !== undefined || q.createdTo !== undefined) return null;
     const where: string[] = [];
     const args: unknown[] = [];
     if (q.status?.length) where.push(`status IN (${q.status.map(() => '?').join(',')})`), args.push(...q.status);
