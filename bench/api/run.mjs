@@ -48,19 +48,19 @@ export async function apiBench(env = {}) {
   const node = await startNode({ SUBSETD_LOG_LEVEL: 'info', ...env });
   try {
     for (let i = 0; i < 2; i++) await post(node.url, '/processes/sleep/execution', { inputs: { seconds: 600 + i } }, { Prefer: 'respond-async' });
-    wrk(`${node.url}/processes/sleep/execution`, { seconds: 2, lua: SUBMIT_LUA }); // warm-up (JIT)
-    const submit = wrk(`${node.url}/processes/sleep/execution`, { seconds: DURATION, lua: SUBMIT_LUA });
+    await wrk(`${node.url}/processes/sleep/execution`, { seconds: 2, lua: SUBMIT_LUA }); // warm-up (JIT)
+    const submit = await wrk(`${node.url}/processes/sleep/execution`, { seconds: DURATION, lua: SUBMIT_LUA });
     const job = await post(node.url, '/processes/sleep/execution', { inputs: { seconds: 601 } }, { Prefer: 'respond-async' });
     const url = `${node.url}/jobs/${job.jobID}`;
-    wrk(url, { seconds: 2 }); // warm-up
-    const read = wrk(url, { seconds: DURATION });
+    await wrk(url, { seconds: 2 }); // warm-up
+    const read = await wrk(url, { seconds: DURATION });
     // Side by side: a bare Node http server answering the same bytes, same wrk settings.
     const doc = await (await fetch(url)).text();
     const bare = await startBare(doc);
     let bareRead;
     try {
-      wrk(bare.url, { seconds: 2 });
-      bareRead = wrk(bare.url, { seconds: DURATION });
+      await wrk(bare.url, { seconds: 2 });
+      bareRead = await wrk(bare.url, { seconds: DURATION });
     } finally {
       bare.stop();
     }

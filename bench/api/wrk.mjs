@@ -1,13 +1,16 @@
 // Runs wrk (C load generator: it leaves the second core to the server, unlike a Node client)
-// and parses its --latency report.
-import { execFileSync } from 'node:child_process';
+// and parses its --latency report. Asynchronous on purpose: while wrk runs, this process keeps
+// reading the service's log pipe; a blocked parent let the pipe fill, and the service then
+// stalled on its own log writes (p99 in the hundreds of ms that were the bench's, not the API's).
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const ms = (v, unit) => Number(v) * { us: 0.001, ms: 1, s: 1000 }[unit];
 
-export function wrk(url, { connections = 100, seconds = 10, lua } = {}) {
+export async function wrk(url, { connections = 100, seconds = 10, lua } = {}) {
   const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency'];
   if (lua) {
     const f = join(tmpdir(), `subsetd-wrk-${process.pid}.lua`);
@@ -16,7 +19,7 @@ export function wrk(url, { connections = 100, seconds = 10, lua } = {}) {
   }
   let out;
   try {
-    out = execFileSync('wrk', [...args, url], { encoding: 'utf8' });
+    out = (await promisify(execFile)('wrk', [...args, url], { encoding: 'utf8' })).stdout;
   } finally {
     if (lua) rmSync(args.at(-1), { force: true });
   }

@@ -1,10 +1,11 @@
 // The job list at a million jobs (issue 14), in SQLite and in Redis mode, through the API with
 // real tokens: GET /jobs?limit=50 unfiltered and filtered (wrk, 10 connections), walking 20 next
 // links from the middle against the first page, a deep offset, the start time of a node on the
-// filled store, and how long the retention sweep holds requests (the service's event-loop lag
-// from its own /metrics; in Redis mode also Redis's, from a PING probe) while it purges 50,000
-// jobs. Targets: p99 <= 20 ms and >= 1,000 requests/s; start <= 2 s; sweep blocks <= 10 ms.
+// filled store, and how long the retention sweep holds requests (a client reading a job while
+// it purges 50,000 jobs; in Redis mode also Redis's PING). Targets: p99 <= 20 ms and >= 1,000
+// requests/s; start <= 2 s; no request held more than 10 ms by the sweep.
 import { spawn, spawnSync } from 'node:child_process';
+import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -105,8 +106,8 @@ async function measure(mode) {
       const first = await get(url, tok);
       if (want !== undefined && first.body.numberMatched !== want) throw new Error(`${mode} ${name}: numberMatched ${first.body.numberMatched}, expected ${want}`);
       if (first.body.jobs.length !== 50) throw new Error(`${mode} ${name}: ${first.body.jobs.length} jobs on the first page`);
-      wrk(url, { connections: 10, seconds: 1, lua: authLua(tok) });
-      const r = wrk(url, { connections: 10, seconds: SECONDS, lua: authLua(tok) });
+      await wrk(url, { connections: 10, seconds: 2, lua: authLua(tok) });
+      const r = await wrk(url, { connections: 10, seconds: SECONDS, lua: authLua(tok) });
       if (r.non2xx) throw new Error(`${mode} ${name}: ${r.non2xx} non-2xx answers`);
       rows.push({ metric: `${mode}: GET /jobs?limit=50 ${name}, p99 at 10 conns`, value: r.p99, unit: 'ms', target: '≤ 20', ok: r.p99 <= 20 });
       rows.push({ metric: `${mode}: GET /jobs?limit=50 ${name}, throughput at 10 conns`, value: r.rps, unit: '/s', target: '≥ 1000', ok: r.rps >= 1000 });
@@ -132,59 +133,61 @@ async function measure(mode) {
     rows.push({ metric: `${mode}: node start on the filled store, to its start line`, value: startedMs, unit: 'ms', target: '≤ 2000', ok: startedMs <= 2000 });
     rows.push({ metric: `${mode}: node start on the filled store, to /ready`, value: readyMs, unit: 'ms' });
 
-    // The noise floor first: the node's longest event-loop block and Redis's slowest PING over
-    // 5 s of the same polling, without a sweep that has anything to delete.
-    const pings = [];
-    let probing = false;
-    const probe = () => {
-      probing = Boolean(client);
-      return (async () => {
-        while (probing) {
-          const t = performance.now();
-          await client.ping();
-          pings.push(performance.now() - t);
-          await sleep(1);
-        }
-      })();
-    };
-    const poll = async (until) => {
+    // The sweep's effect on requests: a client reads one job (GET /jobs/{id}, keep-alive, one
+    // at a time) over 5 s without anything to purge, then while the sweep deletes PURGE jobs;
+    // in Redis mode a second client PINGs Redis. Also the node's event-loop lag from /metrics
+    // (prom-client samples every 10 ms: a value is the time between two samples, so it lies
+    // between the longest block and that block + 10 ms).
+    const jobUrl = `${node.url}/jobs/${(await get(base, admin)).body.jobs[0].jobID}`;
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const one = () =>
+      new Promise((resolve, reject) => {
+        const t = performance.now();
+        http.get(jobUrl, { agent, headers: { Authorization: `Bearer ${admin}` } }, (res) => {
+          res.resume();
+          res.on('end', () => (res.statusCode === 200 ? resolve(performance.now() - t) : reject(new Error(`GET job: ${res.statusCode}`))));
+        }).on('error', reject);
+      });
+    const window = async (until) => {
+      const reqs = [];
+      const pings = [];
+      let on = true;
+      const loops = [
+        (async () => { while (on) { reqs.push(await one()); await sleep(1); } })(),
+        (async () => { while (on && client) { const t = performance.now(); await client.ping(); pings.push(performance.now() - t); await sleep(1); } })(),
+      ];
       let lag = 0;
-      for (;;) {
-        await sleep(250);
-        lag = Math.max(lag, await lagMax(node.url, admin));
-        const left = (await get(`${base}&status=successful`, admin)).body.numberMatched;
-        if (until(left)) return { lag, left };
+      try {
+        await lagMax(node.url, admin); // resets the lag histogram
+        for (;;) {
+          await sleep(250);
+          lag = Math.max(lag, await lagMax(node.url, admin));
+          if (await until()) break;
+        }
+      } finally {
+        on = false;
+        await Promise.all(loops);
       }
+      return { req: Math.max(...reqs), n: reqs.length, ping: pings.length ? Math.max(...pings) : 0, lag };
     };
-    const before = (await get(`${base}&status=successful`, admin)).body.numberMatched;
-    await lagMax(node.url, admin); // resets the lag histogram
-    let probing0 = probe();
+    const left = async () => (await get(`${base}&status=successful`, admin)).body.numberMatched;
+    const before = await left();
     const t5 = Date.now();
-    const idle = await poll(() => Date.now() - t5 >= 5000);
-    probing = false;
-    await probing0;
-    const idlePing = pings.length ? Math.max(...pings) : 0;
-    pings.length = 0;
-
-    // Retention sweep: PURGE jobs expire at once (written by this script: that write is not
-    // measured); the node's sweeper (every 2 s) deletes them in slices.
-    const p0 = Date.now();
+    const idle = await window(async () => Date.now() - t5 >= 5000);
+    // PURGE jobs expire at once (written by this script, before the window: that write is not
+    // the sweep's); the node's sweeper (every 2 s) deletes them in slices.
     if (redis) await expireRedis(client, PURGE);
     else await expireSqlite(join(dir, 'subsetd.db'), PURGE);
-    await lagMax(node.url, admin);
-    probing0 = probe();
-    const { lag } = await poll((left) => {
-      if (Date.now() - p0 > 300_000) throw new Error(`${mode}: the sweep did not purge ${PURGE} jobs in 5 min (${before - left} gone)`);
-      return left <= before - PURGE;
+    const p0 = Date.now();
+    const sweep = await window(async () => {
+      if (Date.now() - p0 > 300_000) throw new Error(`${mode}: the sweep did not purge ${PURGE} jobs in 5 min`);
+      return (await left()) <= before - PURGE;
     });
     const purgeS = (Date.now() - p0) / 1000;
-    probing = false;
-    await probing0;
-    rows.push({ metric: `${mode}: sweep purging ${PURGE} jobs: longest event-loop block of the node`, value: lag, unit: 'ms', peer: 'same 5 s, nothing to purge', peerValue: idle.lag, target: '≤ 10', ok: lag <= 10 });
-    if (redis) {
-      const worst = Math.max(...pings);
-      rows.push({ metric: `${mode}: sweep purging ${PURGE} jobs: slowest Redis PING meanwhile`, value: worst, unit: 'ms', peer: 'same 5 s, nothing to purge', peerValue: idlePing, target: '≤ 10', ok: worst <= 10 });
-    }
+    agent.destroy();
+    rows.push({ metric: `${mode}: sweep purging ${PURGE} jobs: slowest of ${sweep.n} GET /jobs/{id} meanwhile`, value: sweep.req, unit: 'ms', peer: `5 s, nothing to purge (${idle.n} GETs)`, peerValue: idle.req, target: '≤ 10', ok: sweep.req <= 10 });
+    rows.push({ metric: `${mode}: sweep purging ${PURGE} jobs: node event-loop lag max (10 ms samples)`, value: sweep.lag, unit: 'ms', peer: '5 s, nothing to purge', peerValue: idle.lag });
+    if (redis) rows.push({ metric: `${mode}: sweep purging ${PURGE} jobs: slowest Redis PING meanwhile`, value: sweep.ping, unit: 'ms', peer: '5 s, nothing to purge', peerValue: idle.ping, target: '≤ 10', ok: sweep.ping <= 10 });
     rows.push({ metric: `${mode}: sweep purging ${PURGE} jobs: time until all were gone (sweep every 2 s)`, value: purgeS, unit: 's' });
     return rows;
   } finally {

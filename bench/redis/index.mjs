@@ -59,8 +59,8 @@ const redisCluster = (nodes) => async () => {
 };
 
 async function submitRate(url) {
-  wrk(`${url}/processes/sleep/execution`, { seconds: 2, lua: SUBMIT_LUA }); // warm-up (JIT)
-  return wrk(`${url}/processes/sleep/execution`, { seconds: SECONDS, lua: SUBMIT_LUA }).rps;
+  await wrk(`${url}/processes/sleep/execution`, { seconds: 2, lua: SUBMIT_LUA }); // warm-up (JIT)
+  return (await wrk(`${url}/processes/sleep/execution`, { seconds: SECONDS, lua: SUBMIT_LUA })).rps;
 }
 
 /** JOBS hello-world jobs, 50 submissions in flight, until all succeeded: jobs/s end to end. */

@@ -35,9 +35,27 @@ export function applySecurityHeaders(headers: Headers): void {
   for (const [k, v] of Object.entries(wanted)) if (!headers.has(k)) headers.set(k, v);
 }
 
+/** Responses built with their security headers already in place (jsonResponse). */
+const complete = new WeakSet<Response>();
+
+/**
+ * A JSON response that carries the API's security headers from the start, as a plain object.
+ * The middleware then leaves it alone, and @hono/node-server writes it without ever building a
+ * Headers object — which cost GET /jobs/{id}, the busiest route, a fifth of its CPU time.
+ */
+export function jsonResponse(body: unknown, status = 200): Response {
+  const res = new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json', ...COMMON_SECURITY_HEADERS, 'Content-Security-Policy': API_CSP },
+  });
+  complete.add(res);
+  return res;
+}
+
 export function securityHeaders(): MiddlewareHandler {
   return async (c, next) => {
     await next();
+    if (complete.has(c.res)) return;
     try {
       applySecurityHeaders(c.res.headers);
     } catch {

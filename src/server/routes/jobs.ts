@@ -6,6 +6,7 @@ import { canSee, listOwner } from '../../auth/access.js';
 import type { AppEnv } from '../context.js';
 import { baseUrl, JSON_TYPE } from '../links.js';
 import { ApiError, badParameter, noSuchJob, PROBLEM } from '../problem.js';
+import { jsonResponse } from '../security-headers.js';
 import { sendFile } from '../send-file.js';
 import { parseDatetime } from '../datetime-param.js';
 import { failedJobError, resultsDocument, statusInfo } from '../status-info.js';
@@ -96,14 +97,14 @@ export const jobs = new Hono<AppEnv>()
     if (!first && page.first) links.push({ href: link({ before: page.first }), rel: 'prev', type: JSON_TYPE, title: 'Previous page' });
     // numberMatched only where counters give it without a scan (created range and free text: absent).
     const matched = page.total === null ? {} : { numberMatched: page.total };
-    return c.json({ jobs: page.jobs.map((j) => statusInfo(j, base)), ...matched, numberReturned: page.jobs.length, links });
+    return jsonResponse({ jobs: page.jobs.map((j) => statusInfo(j, base)), ...matched, numberReturned: page.jobs.length, links });
   })
   .get('/jobs/:id', async (c) => {
     const job = await loadJob(c);
     c.set('jobId', job.id);
     // The inputs too (not in OGC's statusInfo, allowed beside it): the console shows them, draws
     // their region and offers "edit & run again". Not in lists or events, which stay small.
-    return c.json({ ...statusInfo(job, baseUrl(c, c.var.deps.config)), inputs: job.inputs, attempts: job.attempts, maxAttempts: job.maxAttempts });
+    return jsonResponse({ ...statusInfo(job, baseUrl(c, c.var.deps.config)), inputs: job.inputs, attempts: job.attempts, maxAttempts: job.maxAttempts });
   })
   .delete('/jobs/:id', async (c) => {
     const id = (await loadJob(c)).id;
