@@ -10,6 +10,7 @@ import type { AppEnv } from '../server/context.js';
 import { baseUrl } from '../server/links.js';
 import { htmlSecurityHeaders } from '../server/security-headers.js';
 import { wantsHtml } from './negotiate.js';
+import { reqHeader } from '../server/req-header.js';
 
 /** The console page for an API path, relative to the console's base (/ui/), or null. */
 export function consolePageFor(path: string): string | null {
@@ -56,7 +57,7 @@ export function htmlPages(): MiddlewareHandler<AppEnv> {
   return async (c: Context<AppEnv>, next) => {
     // GET / (the console itself) and the console's own paths are answered by their routes.
     const path = c.req.path;
-    if (c.req.method !== 'GET' || path === '/' || path === '/ui' || path.startsWith('/ui/') || !wantsHtml(c.req.header('accept'), c.req.query('f'))) return next();
+    if (c.req.method !== 'GET' || path === '/' || path === '/ui' || path.startsWith('/ui/') || !wantsHtml(reqHeader(c, 'accept'), c.req.query('f'))) return next();
     const base = baseUrl(c, c.var.deps.config);
     const page = consolePageFor(path);
     if (page !== null) return c.redirect(`${base}/ui/${page}`, 303);

@@ -4,6 +4,7 @@
  */
 import type { Context } from 'hono';
 import type { Config } from '../config/table.js';
+import { reqHeader } from './req-header.js';
 
 export interface Link {
   href: string;
@@ -17,14 +18,14 @@ export function baseUrl(c: Context, config: Config): string {
   if (config.publicUrl) return config.publicUrl;
   const url = new URL(c.req.url);
   let proto = url.protocol.replace(':', '');
-  let host = c.req.header('host') ?? url.host;
+  let host = reqHeader(c, 'host') ?? url.host;
   let prefix = '';
   if (config.trustProxy) {
     // First value only: a chain of proxies appends, the client-facing one is first.
     const first = (h: string | undefined) => h?.split(',')[0].trim();
-    proto = first(c.req.header('x-forwarded-proto')) || proto;
-    host = first(c.req.header('x-forwarded-host')) || host;
-    prefix = (first(c.req.header('x-forwarded-prefix')) || '').replace(/\/+$/, '');
+    proto = first(reqHeader(c, 'x-forwarded-proto')) || proto;
+    host = first(reqHeader(c, 'x-forwarded-host')) || host;
+    prefix = (first(reqHeader(c, 'x-forwarded-prefix')) || '').replace(/\/+$/, '');
     if (prefix && !prefix.startsWith('/')) prefix = `/${prefix}`;
   }
   return `${proto}://${host}${prefix}`;

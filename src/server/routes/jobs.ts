@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { fileOutputs } from '../../jobs/outputs.js';
 import { isJobStatus, type JobStatus } from '../../jobs/status.js';
 import type { ListCursor, ListQuery } from '../../stores/job-store.js';
@@ -46,11 +46,12 @@ export function listParam(values: string[] | undefined): string[] {
   return (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
 }
 
-async function loadJob(c: { var: AppEnv['Variables']; req: { param(k: 'id'): string } }) {
+// c.get(), not c.var: Hono builds a new object of every variable on each c.var access.
+async function loadJob(c: { get: Context<AppEnv>['get']; req: { param(k: 'id'): string } }) {
   const id = c.req.param('id');
-  const job = await c.var.deps.store.get(id);
+  const job = await c.get('deps').store.get(id);
   // Another owner's job is answered exactly as a missing one: its existence is not revealed.
-  if (!job || !canSee(c.var.principal, job)) throw noSuchJob(id);
+  if (!job || !canSee(c.get('principal'), job)) throw noSuchJob(id);
   return job;
 }
 
@@ -63,7 +64,7 @@ export const jobs = new Hono<AppEnv>()
     for (const s of status) if (!isJobStatus(s)) throw badParameter('status', `"${s}" is not one of accepted, running, successful, failed, dismissed`);
     const processId = listParam(c.req.queries('processID'));
     // Own jobs only, unless admin (who may pick one owner with ?owner=; others' ?owner= is ignored).
-    const owner = listOwner(c.var.principal, c.req.query('owner'));
+    const owner = listOwner(c.get('principal'), c.req.query('owner'));
     // Console filters: created time (OGC `datetime`) and free text over the inputs (`q`).
     const datetime = c.req.query('datetime');
     const created = parseDatetime(datetime);
@@ -104,14 +105,14 @@ export const jobs = new Hono<AppEnv>()
     c.set('jobId', job.id);
     // The inputs too (not in OGC's statusInfo, allowed beside it): the console shows them, draws
     // their region and offers "edit & run again". Not in lists or events, which stay small.
-    return jsonResponse({ ...statusInfo(job, baseUrl(c, c.var.deps.config)), inputs: job.inputs, attempts: job.attempts, maxAttempts: job.maxAttempts });
+    return jsonResponse({ ...statusInfo(job, baseUrl(c, c.get('deps').config)), inputs: job.inputs, attempts: job.attempts, maxAttempts: job.maxAttempts });
   })
   .delete('/jobs/:id', async (c) => {
     const id = (await loadJob(c)).id;
     c.set('jobId', id);
-    const job = await c.var.deps.jobs.dismiss(id);
+    const job = await c.get('deps').jobs.dismiss(id);
     if (!job) throw noSuchJob(id);
-    return c.json(statusInfo(job, baseUrl(c, c.var.deps.config)));
+    return c.json(statusInfo(job, baseUrl(c, c.get('deps').config)));
   })
   .get('/jobs/:id/results', async (c) => {
     const job = await loadJob(c);
@@ -119,7 +120,7 @@ export const jobs = new Hono<AppEnv>()
     if (job.status === 'failed') throw failedJobError(job, 'results');
     if (job.status === 'dismissed') throw new ApiError(410, PROBLEM.noSuchJob, 'Job dismissed', `job "${job.id}" was dismissed; its results were removed`);
     if (job.status !== 'successful') throw new ApiError(404, PROBLEM.resultNotReady, 'Result not ready', `job "${job.id}" is ${job.status}`);
-    return c.json(resultsDocument(job, baseUrl(c, c.var.deps.config), c.var.links));
+    return c.json(resultsDocument(job, baseUrl(c, c.get('deps').config), c.get('links')));
   })
   .on(['GET', 'HEAD'], '/jobs/:id/files/*', async (c) => {
     const job = await loadJob(c);
@@ -129,7 +130,7 @@ export const jobs = new Hono<AppEnv>()
     const path = new URL(c.req.url).pathname;
     const rel = safeDecode(path.slice(path.indexOf(prefix) + prefix.length));
     const declared = fileOutputs(job.outputs ?? {}).find((f) => f.file === rel);
-    const file = declared && (await c.var.deps.files.resultFile(job.id, rel));
+    const file = declared && (await c.get('deps').files.resultFile(job.id, rel));
     if (!declared || !file) throw new ApiError(404, PROBLEM.notFound, 'No such file', `job "${job.id}" has no result file "${rel}"`);
-    return sendFile(c, { ...file, rel: `${job.id}/${rel}`, type: declared.type, downloadName: rel.split('/').pop()! }, c.var.deps.config.accelRedirect);
+    return sendFile(c, { ...file, rel: `${job.id}/${rel}`, type: declared.type, downloadName: rel.split('/').pop()! }, c.get('deps').config.accelRedirect);
   });
