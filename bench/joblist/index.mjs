@@ -61,10 +61,6 @@ async function get(url, tok) {
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const lagMax = async (url, tok) => {
-  const text = await (await fetch(`${url}/metrics`, { headers: { Authorization: `Bearer ${tok}` } })).text();
-  return Number(/^nodejs_eventloop_lag_max_seconds (\S+)/m.exec(text)[1]) * 1000;
-};
 
 async function measure(mode) {
   const redis = mode === 'redis' ? await startRedis() : null;
@@ -135,9 +131,9 @@ async function measure(mode) {
 
     // The sweep's effect on requests: a client reads one job (GET /jobs/{id}, keep-alive, one
     // at a time) over 5 s without anything to purge, then while the sweep deletes PURGE jobs;
-    // in Redis mode a second client PINGs Redis. Also the node's event-loop lag from /metrics
-    // (prom-client samples every 10 ms: a value is the time between two samples, so it lies
-    // between the longest block and that block + 10 ms).
+    // in Redis mode a second client PINGs Redis. (The client's own noise on 2 shared cores is
+    // several ms: the idle window shows it. SQLite's hold on the event loop is also measured
+    // in-process at 1 ms resolution by purge-block.ts, below.)
     const jobUrl = `${node.url}/jobs/${(await get(base, admin)).body.jobs[0].jobID}`;
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     const one = () =>
@@ -156,19 +152,14 @@ async function measure(mode) {
         (async () => { while (on) { reqs.push(await one()); await sleep(1); } })(),
         (async () => { while (on && client) { const t = performance.now(); await client.ping(); pings.push(performance.now() - t); await sleep(1); } })(),
       ];
-      let lag = 0;
       try {
-        await lagMax(node.url, admin); // resets the lag histogram
-        for (;;) {
-          await sleep(250);
-          lag = Math.max(lag, await lagMax(node.url, admin));
-          if (await until()) break;
-        }
+        while (!(await until())) await sleep(250);
       } finally {
         on = false;
         await Promise.all(loops);
       }
-      return { req: Math.max(...reqs), n: reqs.length, ping: pings.length ? Math.max(...pings) : 0, lag };
+      reqs.sort((a, b) => a - b);
+      return { req: reqs.at(-1), p99: reqs[Math.floor(reqs.length * 0.99)], n: reqs.length, ping: pings.length ? Math.max(...pings) : 0 };
     };
     const left = async () => (await get(`${base}&status=successful`, admin)).body.numberMatched;
     const before = await left();
@@ -185,9 +176,17 @@ async function measure(mode) {
     });
     const purgeS = (Date.now() - p0) / 1000;
     agent.destroy();
-    rows.push({ metric: `${mode}: sweep purging ${PURGE} jobs: slowest of ${sweep.n} GET /jobs/{id} meanwhile`, value: sweep.req, unit: 'ms', peer: `5 s, nothing to purge (${idle.n} GETs)`, peerValue: idle.req, target: '≤ 10', ok: sweep.req <= 10 });
-    rows.push({ metric: `${mode}: sweep purging ${PURGE} jobs: node event-loop lag max (10 ms samples)`, value: sweep.lag, unit: 'ms', peer: '5 s, nothing to purge', peerValue: idle.lag });
+    rows.push({ metric: `${mode}: sweep purging ${PURGE} jobs: slowest of ${sweep.n} GET /jobs/{id} at a client meanwhile (p99 ${sweep.p99.toFixed(1)} ms)`, value: sweep.req, unit: 'ms', peer: `5 s, nothing to purge (${idle.n} GETs, p99 ${idle.p99.toFixed(1)} ms)`, peerValue: idle.req });
     if (redis) rows.push({ metric: `${mode}: sweep purging ${PURGE} jobs: slowest Redis PING meanwhile`, value: sweep.ping, unit: 'ms', peer: '5 s, nothing to purge', peerValue: idle.ping, target: '≤ 10', ok: sweep.ping <= 10 });
+    else {
+      // In-process, after the service has stopped (2 cores): the same deletion at 1 ms resolution.
+      node.stop();
+      node = null;
+      const r = spawnSync(join(root, 'node_modules/.bin/tsx'), [join(root, 'bench/joblist/purge-block.ts'), String(N), String(PURGE)], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`purge-block: ${r.stderr}`);
+      const b = JSON.parse(r.stdout.trim().split('\n').pop());
+      rows.push({ metric: `${mode}: sweep purging ${b.purged} of ${N} jobs: longest event-loop block (in-process, 1 ms ticks)`, value: b.longestBlockMs, unit: 'ms', target: '≤ 10', ok: b.longestBlockMs <= 10 });
+    }
     rows.push({ metric: `${mode}: sweep purging ${PURGE} jobs: time until all were gone (sweep every 2 s)`, value: purgeS, unit: 's' });
     return rows;
   } finally {

@@ -50,6 +50,11 @@ export function JobsView({ route }: { route: Route }) {
   );
 
   const setParam = (changes: Record<string, string | undefined>) => setJobsParam(route, changes);
+  // A new page starts at its top, as a new page would.
+  const turn = (changes: Record<string, string | undefined>) => {
+    setParam(changes);
+    window.scrollTo({ top: 0 });
+  };
   const dismissSelected = async () => {
     setConfirm(false);
     const ids = [...selected];
@@ -132,11 +137,11 @@ export function JobsView({ route }: { route: Route }) {
       )}
       {data && (newer || older) ? (
         <nav class="pager" aria-label="Pages">
-          <button type="button" disabled={!newer} onClick={() => newer && setParam({ ...newer, after: undefined })}>← Newer</button>
+          <button type="button" disabled={!newer} onClick={() => newer && turn({ ...newer, after: undefined })}>← Newer</button>
           <span>
             {data.numberReturned} shown{data.numberMatched !== undefined ? ` of ${data.numberMatched.toLocaleString()}` : ''}
           </span>
-          <button type="button" disabled={!older} onClick={() => older && setParam({ ...older, before: undefined })}>Older →</button>
+          <button type="button" disabled={!older} onClick={() => older && turn({ ...older, before: undefined })}>Older →</button>
         </nav>
       ) : null}
       <Confirm open={confirm} title={`Dismiss ${selected.size} job${selected.size === 1 ? '' : 's'}?`} confirmLabel="Dismiss" onConfirm={dismissSelected} onCancel={() => setConfirm(false)}>

@@ -30,7 +30,9 @@ export function openApiDocument(registry: ProcessRegistry, version: string, serv
         operationId: 'getJobs',
         parameters: [
           { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 10 } },
-          { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0, default: 0 } },
+          { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0, default: 0 }, description: 'Jobs skipped (a step each); the next/prev links page by position instead.' },
+          { name: 'after', in: 'query', schema: { type: 'string', pattern: '^\\d+\\.\\d+$' }, description: 'A position from a next link: jobs older than it.' },
+          { name: 'before', in: 'query', schema: { type: 'string', pattern: '^\\d+\\.\\d+$' }, description: 'A position from a prev link: the jobs just newer than it.' },
           { name: 'status', in: 'query', schema: { type: 'array', items: { $ref: '#/components/schemas/StatusCode' } }, explode: false },
           { name: 'processID', in: 'query', schema: { type: 'array', items: { type: 'string' } }, explode: false },
           OWNER_FILTER,

@@ -195,6 +195,35 @@ describe('console', () => {
     }
   });
 
+  it("pages through the list by the server's links: Older and Newer, positions in the URL", async () => {
+    // Enough hello-world jobs for three pages of 25, distinct inputs so none is shared.
+    for (let i = 0; i < 55; i++) await svc.json('/processes/hello-world/execution', post({ inputs: { name: `page-${i}` } }));
+    const all = (await svc.json('/jobs?processID=hello-world&limit=1000')).body.jobs.map((j: { jobID: string }) => j.jobID) as string[];
+    const { page } = await open('jobs?process=hello-world');
+    const rows = () => page.locator('tr[data-job]').evaluateAll((trs: Element[]) => trs.map((t) => t.getAttribute('data-job')));
+    await expect.poll(rows).toEqual(all.slice(0, 25));
+    const pager = page.getByRole('navigation', { name: 'Pages' });
+    await expect.poll(() => pager.getByRole('button', { name: '← Newer' }).isDisabled()).toBe(true);
+    await expect.poll(() => pager.textContent()).toContain(`25 shown of ${all.length}`);
+    await pager.getByRole('button', { name: 'Older →' }).click();
+    await page.waitForURL(/after=\d+\.\d+/);
+    await expect.poll(rows).toEqual(all.slice(25, 50));
+    await screenshot(page, 'jobs-page-2');
+    await pager.getByRole('button', { name: 'Older →' }).click();
+    await expect.poll(rows).toEqual(all.slice(50, 75));
+    await pager.getByRole('button', { name: '← Newer' }).click();
+    await page.waitForURL(/before=\d+\.\d+/);
+    await expect.poll(rows).toEqual(all.slice(25, 50));
+    await pager.getByRole('button', { name: '← Newer' }).click();
+    await expect.poll(rows).toEqual(all.slice(0, 25));
+    await expect.poll(() => pager.getByRole('button', { name: '← Newer' }).isDisabled()).toBe(true);
+    // A filter change starts again at the newest page.
+    await pager.getByRole('button', { name: 'Older →' }).click();
+    await page.waitForURL(/after=/);
+    await page.getByRole('checkbox', { name: 'successful' }).check();
+    await page.waitForURL((u) => !u.search.includes('after=') && u.search.includes('status=successful'));
+  });
+
   it('names every control of every view (label, aria-label or text)', async () => {
     const r = await open('jobs');
     await r.page.locator('tr[data-job]').first().waitFor();

@@ -42,7 +42,9 @@ export function consoleQueries(db: DB) {
       `SELECT process_id, sum(n) AS n FROM job_counts WHERE status = 'accepted' GROUP BY process_id HAVING sum(n) > 0`,
     ),
     failures: db.prepare<[], { id: string; process_id: string; finished: number; message: string | null }>(
-      `SELECT id, process_id, finished, message FROM jobs WHERE status = 'failed' ORDER BY finished DESC LIMIT 20`,
+      // INDEXED BY: the planner took jobs_queue and sorted every failed job (41 ms at a million
+      // jobs, 20,000 failed); the partial index is already in this order (0.04 ms).
+      `SELECT id, process_id, finished, message FROM jobs INDEXED BY jobs_failed WHERE status = 'failed' ORDER BY finished DESC LIMIT 20`,
     ),
   };
 
