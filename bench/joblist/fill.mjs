@@ -83,6 +83,9 @@ export async function expireSqlite(file, count) {
   const db = new Database(file);
   db.pragma('busy_timeout = 10000');
   db.prepare(`UPDATE jobs SET expires_at = ? WHERE rowid IN (SELECT rowid FROM jobs WHERE status = 'successful' ORDER BY rowid LIMIT ?)`).run(Date.now() - 1, count);
+  // Checkpointed here: else the service's next commit would copy this bulk write's thousands of
+  // WAL pages, a hold that is this script's, not the sweep's.
+  db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();
 }
 

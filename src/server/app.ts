@@ -17,6 +17,7 @@ import { queryParamRules } from './query-params.js';
 import { securityHeaders } from './security-headers.js';
 import { health } from './routes/health.js';
 import { jobs } from './routes/jobs.js';
+import { jobList } from './routes/job-list.js';
 import { admin } from './routes/admin.js';
 import { jobEvents } from './routes/job-events.js';
 import { jobLog } from './routes/job-log.js';
@@ -73,6 +74,7 @@ export function createApp(deps: AppDeps, mounts: Mount[] = []): Hono<AppEnv> {
   // Before /jobs/:id, which would otherwise take "events" for a job id.
   app.route('/', jobEvents);
   app.route('/', jobLog);
+  app.route('/', jobList);
   app.route('/', jobs);
   app.route('/', admin);
   app.route('/', health);

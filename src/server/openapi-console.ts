@@ -17,6 +17,9 @@ export const JOB_LIST_FILTERS = [
     schema: { type: 'string' },
   },
   { name: 'q', in: 'query', description: "Free text: jobs whose inputs (as JSON) contain it; ASCII letters match case-insensitively. At most 200 characters.", schema: { type: 'string', maxLength: 200 } },
+  { name: 'type', in: 'query', description: 'Job types: every job here is `process`; any other type lists none.', schema: { type: 'array', items: { type: 'string' } }, explode: false },
+  { name: 'minDuration', in: 'query', description: 'Jobs that ran at least this many seconds (finished or now, minus started); jobs that never started are left out, and without `status` only running and ended jobs count.', schema: { type: 'integer', minimum: 0 } },
+  { name: 'maxDuration', in: 'query', description: 'Jobs that ran at most this many seconds (as minDuration).', schema: { type: 'integer', minimum: 0 } },
 ];
 
 const logLine = {

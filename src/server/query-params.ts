@@ -12,7 +12,7 @@ import type { MiddlewareHandler } from 'hono';
 import { badParameter } from './problem.js';
 
 /** Parameters defined as lists (explode or comma-separated). */
-export const REPEATABLE_PARAMS = new Set(['status', 'processID']);
+export const REPEATABLE_PARAMS = new Set(['status', 'processID', 'type']);
 
 function decode(raw: string, what: string): string {
   try {

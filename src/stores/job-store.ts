@@ -111,6 +111,12 @@ export interface ListQuery {
   createdTo?: number;
   /** Only jobs whose inputs JSON contains this text; ASCII letters match case-insensitively. */
   q?: string;
+  /**
+   * Only jobs that started and ran at least / at most this long (ms, inclusive): finished minus
+   * started, or now minus started while running (OGC job-list minDuration / maxDuration).
+   */
+  minDuration?: number;
+  maxDuration?: number;
   /** Keyset paging: only jobs older than this position (newest first), or newer than `before`. */
   after?: ListCursor;
   /** Jobs newer than this position: the `limit` closest to it, still listed newest first. */
@@ -129,12 +135,19 @@ export interface ListCursor {
   key: number;
 }
 
+/** Whether a job's duration is within the query's bounds (jobs that never started have none). */
+export function durationWithin(q: Pick<ListQuery, 'minDuration' | 'maxDuration'>, started: number | null, finished: number | null, now: number): boolean {
+  if (started === null) return false;
+  const d = (finished ?? now) - started;
+  return (q.minDuration === undefined || d >= q.minDuration) && (q.maxDuration === undefined || d <= q.maxDuration);
+}
+
 /** ASCII-only lower-casing for the free-text filter, the same as SQLite's lower() and Lua's string.lower. */
 export const asciiLower = (s: string) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
 
 /**
  * Non-matching jobs one list call looks at, at most, where no index covers the filters (free
- * text); then it returns a short page and a cursor to go on.
+ * text, duration); then it returns a short page and a cursor to go on.
  */
 export const LIST_SCAN_BUDGET = 10_000;
 
@@ -142,7 +155,7 @@ export interface JobPage {
   jobs: JobSummary[];
   /**
    * Jobs matching the filters, from counters kept with every change (no scan): exact for the
-   * status / process / owner filters, null when a created range or free text is given.
+   * status / process / owner filters, null when a created range, free text or duration is given.
    */
   total: number | null;
   /**
@@ -231,8 +244,8 @@ export interface JobStore {
   get(id: string): Promise<JobRecord | null>;
   /**
    * One page of jobs, newest first (created, then insertion order). Costs O(limit + offset) per
-   * call whatever the number of jobs, for every combination of filters but the free text (which
-   * examines at most LIST_SCAN_BUDGET candidates per call).
+   * call whatever the number of jobs, for every combination of filters but free text and duration
+   * (which look at each job, at most LIST_SCAN_BUDGET non-matching ones per call).
    */
   list(q: ListQuery): Promise<JobPage>;
 

@@ -196,6 +196,10 @@ describe('bad input gets a 4xx problem naming the field', () => {
     expect((await svc.json('/jobs?limit=abc')).body.field).toBe('limit');
     expect((await svc.json('/jobs?limit=0')).status).toBe(400);
     expect((await svc.json('/jobs?status=bogus')).body.field).toBe('status');
+    for (const [q, field] of [['minDuration=-1', 'minDuration'], ['minDuration=1.5', 'minDuration'], ['maxDuration=x', 'maxDuration'], ['minDuration=5&maxDuration=2', 'maxDuration'], ['maxDuration=999999999999', 'maxDuration']]) {
+      const r = await svc.json(`/jobs?${q}`);
+      expect([r.status, r.body.field], q).toEqual([400, field]);
+    }
   });
 
   it('is still alive after all of that', async () => {
@@ -224,6 +228,16 @@ describe('job list', () => {
     const byOffset = await svc.json('/jobs?processID=hello-world&limit=2&offset=2');
     expect(ids(byOffset.body)).toEqual(ids(all).slice(2, 4));
     expect(ids(await (await fetch(byOffset.body.links.find((l: any) => l.rel === 'next').href)).json())).toEqual(ids(all).slice(4, 6));
+    // OGC `type`: every job is a process job; another type lists none; links keep the filters.
+    expect((await svc.json('/jobs?processID=hello-world&type=process&limit=1000')).body.numberMatched).toBe(all.numberMatched);
+    expect((await svc.json('/jobs?type=wps')).body).toMatchObject({ jobs: [], numberMatched: 0, numberReturned: 0 });
+    expect((await svc.json('/jobs?type=wps&type=process&processID=hello-world&limit=1000')).body.numberMatched).toBe(all.numberMatched);
+    // Durations: these jobs ran for milliseconds; none ran an hour; without a status, accepted ones never count.
+    const quick = await svc.json('/jobs?processID=hello-world&maxDuration=60&limit=1');
+    expect(quick.body.jobs.length).toBe(1);
+    expect(quick.body).not.toHaveProperty('numberMatched');
+    expect(new URL(quick.body.links.find((l: any) => l.rel === 'next').href).searchParams.get('maxDuration')).toBe('60');
+    expect((await svc.json('/jobs?processID=hello-world&minDuration=3600')).body.jobs).toEqual([]);
     for (const bad of ['after=x', 'after=12', 'before=1.2.3', 'after=1.2&before=3.4']) {
       const r = await svc.json(`/jobs?${bad}`);
       expect(r.status, bad).toBe(400);

@@ -163,6 +163,25 @@ export function consoleContract(getStore: () => JobStore) {
     expect(ids(await store.list({ q: '.*', limit: 10, offset: 0 }))).toEqual([]);
   });
 
+  it('filters by duration: jobs that started, finished (or now) minus started; no total', async () => {
+    const store = getStore();
+    const ids = (r: { jobs: Array<{ id: string }> }) => r.jobs.map((j) => j.id);
+    const quick = (await store.create(newJob({ inputs: { d: 1 } }))).job;
+    expect((await store.claim('w', 60_000))!.id).toBe(quick.id);
+    await store.finish(quick.id, 'w', { status: 'successful', outputs: {} }, 60_000);
+    const slow = (await store.create(newJob({ inputs: { d: 2 } }))).job;
+    expect((await store.claim('w', 60_000))!.id).toBe(slow.id);
+    await store.create(newJob({ inputs: { d: 3 } })); // never starts: no duration
+    await sleep(1100);
+    const long = await store.list({ minDuration: 1000, limit: 10, offset: 0 });
+    expect(ids(long)).toEqual([slow.id]);
+    expect(long.total).toBeNull();
+    expect(ids(await store.list({ maxDuration: 1000, limit: 10, offset: 0 }))).toEqual([quick.id]);
+    expect(ids(await store.list({ minDuration: 0, limit: 10, offset: 0 }))).toEqual([slow.id, quick.id]);
+    expect(ids(await store.list({ minDuration: 0, status: ['successful'], limit: 10, offset: 0 }))).toEqual([quick.id]);
+    expect(ids(await store.list({ minDuration: 0, maxDuration: 1000, processId: ['sleep'], limit: 1, offset: 0, q: '"d":1' }))).toEqual([quick.id]);
+  });
+
   it('activity: queue depth per process, ends per minute, latest failures', async () => {
     const store = getStore();
     for (const p of ['sleep', 'sleep', 'hello-world', 'sleep']) await store.create(newJob({ processId: p }));

@@ -15,7 +15,7 @@ import type { AppEnv } from '../context.js';
 import { baseUrl } from '../links.js';
 import { badParameter } from '../problem.js';
 import { statusInfo } from '../status-info.js';
-import { listParam } from './jobs.js';
+import { listParam } from './job-list.js';
 
 export const PING_MS = 15_000;
 /** Chunks queued for one client before it counts as stalled and is dropped. */

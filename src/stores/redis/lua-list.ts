@@ -3,12 +3,14 @@
  * by the creation sequence, so "newest first" is exact and a cursor is a sequence number. Nothing
  * copies or intersects a large set: a page walks the sets that hold exactly the jobs the status,
  * process and owner filters match (merging them when there are several), and looks at each job
- * only for a created range or free text, at most a bounded number of non-matching ones per call.
+ * only for a created range, free text or duration, at most a bounded number of non-matching ones
+ * per call.
  */
 
 /**
  * ARGV: p, limit, offset, after|'', before|'', statuses(csv), procs(csv), '='owner|'',
- * createdFrom|'', createdTo|'', q(lower-cased)|'', budget, allStatuses(csv)
+ * createdFrom|'', createdTo|'', q(lower-cased)|'', budget, allStatuses(csv), minDuration|'',
+ * maxDuration|'', now
  * -> {total|-1, {summary fields...}, {seq...}, more(0|1), resumeSeq|'', resumeCreated|''}
  * Newest first; with `before` the walk goes up from it and the caller reverses the page.
  */
@@ -25,10 +27,11 @@ local prs, prl = csv(ARGV[7])
 local owner = nil
 if ARGV[8] ~= '' then owner = string.sub(ARGV[8], 2) end
 local cf, ct, needle = tonumber(ARGV[9]), tonumber(ARGV[10]), ARGV[11]
+local dmin, dmax, now = tonumber(ARGV[14]), tonumber(ARGV[15]), tonumber(ARGV[16])
 
 -- Counts from the counters (lua-jobs.ts tally): exact for status/process/owner, -1 otherwise.
 local total = -1
-if not cf and not ct and needle == '' then
+if not cf and not ct and needle == '' and not dmin and not dmax then
   total = 0
   local h = redis.call('HGETALL', owner and (p .. 'ocounts:' .. owner) or (p .. 'counts'))
   for i = 1, #h, 2 do
@@ -55,8 +58,15 @@ elseif owner then drivers = {p .. 'owner:' .. owner}
 elseif #stl > 0 then for _, st in ipairs(stl) do table.insert(drivers, p .. 'status:' .. st) end
 elseif #prl > 0 then for _, pr in ipairs(prl) do table.insert(drivers, p .. 'proc:' .. pr) end
 else drivers = {p .. 'all'} end
--- Whether a job must be looked at (created range, free text) before it is taken.
-local check = cf or ct or needle ~= ''
+-- Whether a job must be looked at (created range, free text, duration) before it is taken.
+local check = cf or ct or needle ~= '' or dmin or dmax
+-- Duration (lua-list's twin of job-store.ts durationWithin): finished or now, minus started.
+local function timed(f)
+  if not dmin and not dmax then return true end
+  if not f[7] then return false end
+  local d = (tonumber(f[8] or now) or now) - tonumber(f[7])
+  return (not dmin or d >= dmin) and (not dmax or d <= dmax)
+end
 
 -- Sequence bounds: the cursor, and the created range through the 'created' index (creation
 -- sequence and created time agree up to clock differences between nodes; the check is exact).
@@ -127,7 +137,7 @@ while true do
       f = fields(c[1])
       local t = tonumber(f[6])
       ok = f[1] and (not cf or t >= cf) and (not ct or t <= ct)
-        and (needle == '' or string.find(string.lower(f[11]), needle, 1, true) ~= nil)
+        and (needle == '' or string.find(string.lower(f[11]), needle, 1, true) ~= nil) and timed(f)
     end
     if ok then
       if skip > 0 then

@@ -114,6 +114,7 @@ export class RedisJobStore implements JobStore {
         (q.status ?? []).join(','), (q.processId ?? []).join(','), q.owner === undefined ? '' : `=${q.owner}`,
         q.createdFrom === undefined ? '' : String(q.createdFrom), q.createdTo === undefined ? '' : String(q.createdTo),
         q.q ? asciiLower(q.q) : '', String(LIST_SCAN_BUDGET), JOB_STATUSES.join(','),
+        q.minDuration === undefined ? '' : String(q.minDuration), q.maxDuration === undefined ? '' : String(q.maxDuration), String(Date.now()),
       ])) as [number, Array<Array<string | null>>, string[], number, string, string];
       const back = q.before !== undefined;
       const jobs = rows.map(summaryFrom);

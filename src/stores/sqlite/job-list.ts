@@ -7,7 +7,7 @@
 import type { Statement } from 'better-sqlite3';
 import { JOB_STATUSES } from '../../jobs/status.js';
 import type { JobPage, JobSummary, ListCursor, ListQuery } from '../job-store.js';
-import { asciiLower, LIST_SCAN_BUDGET } from '../job-store.js';
+import { asciiLower, durationWithin, LIST_SCAN_BUDGET } from '../job-store.js';
 import type { DB } from './db.js';
 
 /** The list's columns: a JobSummary's, and the position. */
@@ -67,7 +67,9 @@ export class SqliteJobList {
   list(q: ListQuery): JobPage {
     const back = q.before !== undefined;
     const needle = q.q ? asciiLower(q.q) : '';
-    if (q.offset > 0 && !needle) {
+    const timed = q.minDuration !== undefined || q.maxDuration !== undefined;
+    const now = Date.now();
+    if (q.offset > 0 && !needle && !timed) {
       // An offset is skipped over positions only (two columns a row, not a summary); the page
       // is then read from the position reached.
       const skip = this.merged(q, 'rowid AS rid, created');
@@ -89,7 +91,7 @@ export class SqliteJobList {
     let resume: Key | null = null;
     try {
       for (let k = walk.take(); k; k = walk.take()) {
-        if (needle && !asciiLower(k.inputs!).includes(needle)) {
+        if ((needle && !asciiLower(k.inputs!).includes(needle)) || (timed && !durationWithin(q, k.started, k.finished, now))) {
           if (++rejected >= LIST_SCAN_BUDGET) {
             // Budget spent: stop here and let the next page go on from this row.
             more = true;
@@ -152,7 +154,7 @@ export class SqliteJobList {
 
   /** numberMatched from the counters (a sum over a few rows of job_counts); null where that would take a scan. */
   private total(q: ListQuery): number | null {
-    if (q.q || q.createdFrom !== undefined || q.createdTo !== undefined) return null;
+    if (q.q || q.createdFrom !== undefined || q.createdTo !== undefined || q.minDuration !== undefined || q.maxDuration !== undefined) return null;
     const where: string[] = [];
     const args: unknown[] = [];
     if (q.status?.length) where.push(`status IN (${q.status.map(() => '?').join(',')})`), args.push(...q.status);
