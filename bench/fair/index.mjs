@@ -2,12 +2,12 @@
 // backlog of short `sleep` jobs queued, in SQLite and Redis mode, with real tokens over HTTP.
 // The peer figure is what FIFO order would give: A's jobs ahead of B's / workers × job duration.
 // Target: B starts within one job's duration.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startNode } from '../api/run.mjs';
+import { startRedis } from '../api/redis-server.mjs';
 
 const root = new URL('../..', import.meta.url).pathname;
 const BACKLOG = Number(process.env.BENCH_FAIR_BACKLOG ?? 1000);
@@ -16,28 +16,6 @@ const SAMPLES = Number(process.env.BENCH_FAIR_SAMPLES ?? 5);
 const WORKERS = 2;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-
-async function startRedis() {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'subsetd-bench-fair-redis-'));
-  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', ''], { stdio: 'ignore' });
-  for (let i = 0; i < 100; i++) {
-    const up = await new Promise((res) => {
-      const s = connect(port, '127.0.0.1', () => (s.end(), res(true)));
-      s.on('error', () => res(false));
-    });
-    if (up) break;
-    await sleep(50);
-  }
-  return { url: `redis://127.0.0.1:${port}`, stop: () => (proc.kill('SIGKILL'), rmSync(dir, { recursive: true, force: true })) };
-}
 
 function token(env, name, extra = []) {
   const r = spawnSync(process.execPath, [join(root, 'dist/subsetd.cjs'), 'tokens', 'create', '--name', name, '--scope', 'submit', ...extra], { env: { ...process.env, ...env }, encoding: 'utf8' });

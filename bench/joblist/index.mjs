@@ -4,14 +4,14 @@
 // filled store, and how long the retention sweep holds requests (a client reading a job while
 // it purges 50,000 jobs; in Redis mode also Redis's PING). Targets: p99 <= 20 ms and >= 1,000
 // requests/s; start <= 2 s; no request held more than 10 ms by the sweep.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { startNode } from '../api/run.mjs';
+import { startRedis } from '../api/redis-server.mjs';
 import { wrk } from '../api/wrk.mjs';
 import { expected, expireRedis, expireSqlite, fillRedis, fillSqlite } from './fill.mjs';
 
@@ -21,28 +21,6 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const PURGE = Math.min(50_000, Math.floor(N / 20));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-
-async function startRedis() {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'subsetd-bench-joblist-redis-'));
-  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', ''], { stdio: 'ignore' });
-  for (let i = 0; i < 100; i++) {
-    const up = await new Promise((res) => {
-      const s = connect(port, '127.0.0.1', () => (s.end(), res(true)));
-      s.on('error', () => res(false));
-    });
-    if (up) break;
-    await sleep(50);
-  }
-  return { url: `redis://127.0.0.1:${port}`, stop: () => (proc.kill('SIGKILL'), rmSync(dir, { recursive: true, force: true })) };
-}
 
 function token(env, name, scope) {
   const r = spawnSync(process.execPath, [join(root, 'dist/subsetd.cjs'), 'tokens', 'create', '--name', name, '--scope', scope], { env: { ...process.env, ...env }, encoding: 'utf8' });

@@ -1,40 +1,16 @@
 // Redis mode vs SQLite mode, one vs two nodes, in one run (issue 6): async submissions/s (wrk,
 // 100 connections, while the workers are busy) and completed trivial jobs/s (hello-world, end to
 // end). Target: a Redis-mode submission costs no more than 2x a SQLite-mode one.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startNode } from '../api/run.mjs';
+import { startRedis } from '../api/redis-server.mjs';
 import { SUBMIT_LUA, wrk } from '../api/wrk.mjs';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const JOBS = Number(process.env.BENCH_JOBS ?? 2000);
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-
-async function startRedis() {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'subsetd-bench-redis-'));
-  // appendfsync always: the setting docs/scaling.md recommends so that no acknowledged job is lost.
-  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''], { stdio: 'ignore' });
-  for (let i = 0; i < 100; i++) {
-    const up = await new Promise((res) => {
-      const s = connect(port, '127.0.0.1', () => (s.end(), res(true)));
-      s.on('error', () => res(false));
-    });
-    if (up) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return { url: `redis://127.0.0.1:${port}`, stop: () => (proc.kill('SIGKILL'), rmSync(dir, { recursive: true, force: true })) };
-}
 
 const sqliteCluster = async () => {
   const n = await startNode({ SUBSETD_LOG_LEVEL: 'info' });
@@ -42,7 +18,8 @@ const sqliteCluster = async () => {
 };
 
 const redisCluster = (nodes) => async () => {
-  const redis = await startRedis();
+  // appendfsync always: the setting docs/scaling.md recommends so that no acknowledged job is lost.
+  const redis = await startRedis(['--appendonly', 'yes', '--appendfsync', 'always']);
   const results = mkdtempSync(join(tmpdir(), 'subsetd-bench-results-'));
   const env = { SUBSETD_LOG_LEVEL: 'info', SUBSETD_REDIS_URL: redis.url, SUBSETD_RESULTS_DIR: results };
   const api = await startNode(env);
