@@ -10,6 +10,7 @@ export default async function run() {
       { metric: 'GET /jobs/{id} p50 at 2000 req/s, 100 conns', value: r.getAt2000rpsP50ms, unit: 'ms' },
       { metric: 'GET /jobs/{id} p99 at 2000 req/s, 100 conns', value: r.getAt2000rpsP99ms, unit: 'ms', target: '< 10', ok: r.getAt2000rpsP99ms < 10 },
       { metric: 'GET /jobs/{id} saturated throughput', value: r.getPerSec, unit: '/s', peer: 'bare Node http, same body', peerValue: r.bareNodePerSec, ratio: r.getVsBareNode, target: '≥ 0.35×', ok: r.getVsBareNode >= 0.35 },
+      { metric: "the floor: the route's own work (SQLite read, JSON, log line, metric) in a bare Node server", value: r.floorPerSec, unit: '/s', peer: 'bare Node http, same body', peerValue: r.bareNodePerSec, ratio: r.floorVsBareNode },
       { metric: 'GET /jobs/{id} saturated p50', value: r.getSaturatedP50ms, unit: 'ms' },
       { metric: 'GET /jobs/{id} saturated p99 (client and server share 2 cores)', value: r.getSaturatedP99ms, unit: 'ms' },
     ],

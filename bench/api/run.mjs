@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { paced } from './paced.mjs';
 import { SUBMIT_LUA, wrk } from './wrk.mjs';
 import { startBare } from './bare.mjs';
+import { startFloor } from './floor.mjs';
 
 const root = new URL('../..', import.meta.url).pathname;
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
@@ -64,6 +65,15 @@ export async function apiBench(env = {}) {
     } finally {
       bare.stop();
     }
+    // The floor: the route's own work in a bare Node server (floor.mjs), same wrk settings.
+    const floor = await startFloor();
+    let floorRead;
+    try {
+      await wrk(floor.url, { seconds: 2 });
+      floorRead = await wrk(floor.url, { seconds: DURATION });
+    } finally {
+      floor.stop();
+    }
     // Latency without queueing: the same 100 connections at a fixed 2,000 requests/s in total.
     const at = await paced(url, { connections: 100, rate: 2000, seconds: DURATION });
     return {
@@ -72,6 +82,8 @@ export async function apiBench(env = {}) {
       getPerSec: Math.round(read.rps),
       bareNodePerSec: Math.round(bareRead.rps),
       getVsBareNode: Math.round((read.rps / bareRead.rps) * 1000) / 1000,
+      floorPerSec: Math.round(floorRead.rps),
+      floorVsBareNode: Math.round((floorRead.rps / bareRead.rps) * 1000) / 1000,
       getSaturatedP50ms: read.p50,
       getSaturatedP99ms: read.p99,
       getAt2000rpsP50ms: at.p50,
@@ -88,5 +100,6 @@ if (process.argv[1] === new URL(import.meta.url).pathname) {
   console.log(JSON.stringify(r, null, 2));
   console.log(`submissions/s ${r.submissionsPerSec} (target >= 3000) ${r.submissionsPerSec >= 3000 ? 'OK' : 'MISS'}`);
   console.log(`GET /jobs/{id} vs a bare Node http server with the same body: ${r.getPerSec}/s vs ${r.bareNodePerSec}/s = ${r.getVsBareNode}× (target >= 0.35)`);
+  console.log(`the same work in a bare Node server (floor.mjs): ${r.floorPerSec}/s = ${r.floorVsBareNode}× bare`);
   console.log(`GET /jobs/{id} saturated: ${r.getPerSec}/s p50 ${r.getSaturatedP50ms} ms p99 ${r.getSaturatedP99ms} ms; at 2000/s: p50 ${r.getAt2000rpsP50ms} ms p99 ${r.getAt2000rpsP99ms} ms (target p99 < 10)`);
 }
