@@ -6,6 +6,7 @@
  */
 import { whereAlpha3 } from 'iso-3166-1';
 
+/** Its operations, as GET / lists them: compute_mean and output_csv are flags of an operation. */
 export const OPERATIONS = [
   'select_bbox',
   'select_point',
@@ -13,8 +14,6 @@ export const OPERATIONS = [
   'mask_mask',
   'mask_country',
   'mask_landonly',
-  'compute_mean',
-  'output_csv',
   'create_mask',
   'cutout_bbox',
   'cutout_point',
@@ -24,12 +23,11 @@ export type OperationName = (typeof OPERATIONS)[number];
 /** An operation after its own checks: numbers parsed, names normalised. */
 export type CleanOperation =
   | { operation: 'select_bbox' | 'mask_bbox' | 'cutout_bbox'; bbox: Bbox; compute_mean: boolean; output_csv: boolean }
-  | { operation: 'select_point' | 'cutout_point'; point: { lat: number; lon: number }; output_csv: boolean }
+  | { operation: 'select_point' | 'cutout_point'; point: { lat: number; lon: number }; compute_mean: boolean; output_csv: boolean }
   | { operation: 'mask_country'; country: string; compute_mean: boolean; output_csv: boolean }
   | { operation: 'mask_landonly'; compute_mean: boolean; output_csv: boolean }
   | { operation: 'mask_mask'; mask: string; var: string; compute_mean: boolean; output_csv: boolean }
-  | { operation: 'create_mask'; shape: string; mask: string }
-  | { operation: 'compute_mean' | 'output_csv' };
+  | { operation: 'create_mask'; shape: string; mask: string };
 
 export interface Bbox {
   west: number;
@@ -45,19 +43,33 @@ const num = (v: unknown): number => {
   return n;
 };
 
-function flag(config: Record<string, unknown>, key: string, op: string, errors: string[]): boolean {
+/**
+ * A compute_mean / output_csv flag. Checked where isimip-files-api checks it (`validate`): its
+ * check is Python's `value in [True, False]`, so 0 and 1 pass too and null does not.
+ */
+function flag(config: Record<string, unknown>, key: string, op: string, errors: string[], validate = true): boolean {
+  if (!(key in config)) return false;
   const v = config[key];
-  if (v === undefined || v === null) return false;
-  if (typeof v !== 'boolean') errors.push(`${key} needs to be true or false for operation "${op}"`);
-  return v === true;
+  const ok = v === true || v === false || v === 0 || v === 1;
+  if (!ok && validate) errors.push(`only true or false are permitted in "${key}" for operation "${op}"`);
+  return ok && Boolean(v);
 }
 
 /** Letters, digits, hyphens, underscores, periods; no "..": a file name that cannot leave its directory. */
 function fileNameErrors(value: unknown, key: string, op: string): string[] {
   if (typeof value !== 'string' || value === '') return [`${key} is missing for operation "${op}"`];
-  if (!/^[A-Za-z0-9_.-]+$/.test(value)) return [`only letters, numbers, hyphens, and periods are permitted in "${key}" for operation "${op}"`];
+  if (!/^[A-Za-z0-9_.-]+$/.test(value)) return [`only letters, numbers, hyphens, underscores, and periods are permitted in "${key}" for operation "${op}"`];
   if (value.includes('..')) return [`consecutive periods are not permitted in "${key}" for operation "${op}"`];
   return [];
+}
+
+/** The first bound outside its range, as isimip-files-api names it (one message at most). */
+function firstOutOfRange(bounds: Array<[name: string, value: number, limit: number]>, where: string, op: string): string | null {
+  for (const [name, v, limit] of bounds) {
+    if (v > limit) return `${name} is > ${limit} in ${where} for operation "${op}"`;
+    if (v < -limit) return `${name} is < -${limit} in ${where} for operation "${op}"`;
+  }
+  return null;
 }
 
 function bboxOf(config: Record<string, unknown>, op: string, errors: string[]): Bbox {
@@ -71,9 +83,9 @@ function bboxOf(config: Record<string, unknown>, op: string, errors: string[]): 
   } catch {
     return bad();
   }
-  if (south < -90 || north > 90) errors.push(`latitude is < -90 or > 90 in bbox for operation "${op}"`);
-  else if (south > north) errors.push(`south is > north in bbox for operation "${op}"`);
-  if (west < -180 || east < -180 || west > 360 || east > 360) errors.push(`longitude is < -180 or > 360 in bbox for operation "${op}"`);
+  // Longitudes -180..180 on this endpoint, as there; south > north is not checked there either.
+  const msg = firstOutOfRange([['west longitude', west, 180], ['east longitude', east, 180], ['south latitude', south, 90], ['north latitude', north, 90]], 'bbox', op);
+  if (msg) errors.push(msg);
   return { west, east, south, north };
 }
 
@@ -87,62 +99,110 @@ function pointOf(config: Record<string, unknown>, op: string, errors: string[]):
   } catch {
     return (errors.push(`point is not of the form [%f, %f] for operation "${op}"`), { lat: 0, lon: 0 });
   }
-  if (lat < -90) errors.push(`latitude is < -90 for operation "${op}"`);
-  if (lat > 90) errors.push(`latitude is > 90 for operation "${op}"`);
-  if (lon < -180) errors.push(`longitude is < -180 for operation "${op}"`);
-  if (lon > 360) errors.push(`longitude is > 360 for operation "${op}"`);
+  // [lat, lon] (see the top of this file), each axis checked as isimip-files-api checks it.
+  const msg = firstOutOfRange([['latitude', lat, 90], ['longitude', lon, 180]], 'point', op);
+  if (msg) errors.push(msg);
   return { lat, lon };
 }
 
-/** Checks one operation object; returns it cleaned, with errors appended to `errors`. */
-export function cleanOperation(config: unknown, errors: string[]): CleanOperation | null {
-  if (!config || typeof config !== 'object' || Array.isArray(config)) {
-    errors.push('Provided json data is malformatted.');
+/**
+ * Checks one operation object (the `index`th of the request); returns it cleaned, with errors
+ * appended to `errors`. Which flags each operation validates and honours follows
+ * isimip-files-api: the cut-outs (ncks) ignore both, select_point validates only output_csv,
+ * mask_landonly validates neither but honours both.
+ */
+export function cleanOperation(config: unknown, index: number, errors: string[]): CleanOperation | null {
+  if (!config || typeof config !== 'object' || Array.isArray(config) || !('operation' in config)) {
+    errors.push(`operation [${index}] does not have a "operation" key`);
     return null;
   }
   const c = config as Record<string, unknown>;
   const op = c.operation;
   if (typeof op !== 'string' || !(OPERATIONS as readonly string[]).includes(op)) {
-    errors.push(`operation "${String(op)}" was not found`);
+    errors.push(`operation "${pyStr(op)}" was not found`);
     return null;
   }
   const before = errors.length;
-  const flags = () => ({ compute_mean: flag(c, 'compute_mean', op, errors), output_csv: flag(c, 'output_csv', op, errors) });
+  const flags = (validateMean = true, validateCsv = true) => ({
+    compute_mean: flag(c, 'compute_mean', op, errors, validateMean),
+    output_csv: flag(c, 'output_csv', op, errors, validateCsv),
+  });
+  const noFlags = { compute_mean: false, output_csv: false };
   let out: CleanOperation;
   switch (op as OperationName) {
     case 'select_bbox':
-    case 'mask_bbox':
-    case 'cutout_bbox':
-      out = { operation: op as 'select_bbox', bbox: bboxOf(c, op, errors), ...flags() };
+    case 'mask_bbox': {
+      const bbox = bboxOf(c, op, errors);
+      out = { operation: op as 'select_bbox', bbox, ...flags() };
       break;
-    case 'select_point':
+    }
+    case 'cutout_bbox':
+      out = { operation: 'cutout_bbox', bbox: bboxOf(c, op, errors), ...noFlags };
+      break;
+    case 'select_point': {
+      const point = pointOf(c, op, errors);
+      out = { operation: 'select_point', point, ...flags(false, true) };
+      break;
+    }
     case 'cutout_point':
-      out = { operation: op as 'select_point', point: pointOf(c, op, errors), output_csv: flag(c, 'output_csv', op, errors) };
+      out = { operation: 'cutout_point', point: pointOf(c, op, errors), ...noFlags };
       break;
     case 'mask_country': {
+      const f = flags();
       const country = c.country;
       if (typeof country !== 'string' || country === '') errors.push(`country is missing for operation "${op}"`);
       else if (!/^[A-Za-z]{3}$/.test(country) || !whereAlpha3(country.toUpperCase()))
         errors.push(`country not in the list of supported countries (e.g. deu) for operation "${op}"`);
-      out = { operation: 'mask_country', country: String(country ?? '').toUpperCase(), ...flags() };
+      out = { operation: 'mask_country', country: String(country ?? '').toUpperCase(), ...f };
+      // Its order: compute_mean, country, output_csv (validate_* in name order).
+      reorder(errors, before);
       break;
     }
     case 'mask_landonly':
-      out = { operation: 'mask_landonly', ...flags() };
+      out = { operation: 'mask_landonly', ...flags(false, false) };
       break;
     case 'mask_mask': {
-      errors.push(...fileNameErrors(c.mask, 'mask', op));
-      const v = c.var ?? 'm_0';
-      if (typeof v !== 'string' || !/^[A-Za-z0-9_]+$/.test(v)) errors.push(`only letters, numbers, underscores are permitted in "var" for operation "${op}"`);
-      out = { operation: 'mask_mask', mask: String(c.mask), var: String(v), ...flags() };
+      const f = flags();
+      errors.push(...fileNameErrors(c.mask, 'mask', op), ...varErrors(c, op));
+      out = { operation: 'mask_mask', mask: String(c.mask), var: String(c.var ?? 'm_0'), ...f };
+      reorder(errors, before);
       break;
     }
     case 'create_mask':
-      errors.push(...fileNameErrors(c.shape, 'shape', op), ...fileNameErrors(c.mask, 'mask', op));
+      // Whether the shape was uploaded is the uploads check's (routes); its name is checked there.
+      errors.push(...fileNameErrors(c.mask, 'mask', op));
+      if (c.shape === undefined || c.shape === null || c.shape === '') errors.push(`shape is missing for operation "${op}"`);
+      errors.push(...varErrors(c, op));
       out = { operation: 'create_mask', shape: String(c.shape), mask: String(c.mask) };
       break;
-    default:
-      out = { operation: op as 'compute_mean' };
   }
   return errors.length > before ? null : out;
+}
+
+function varErrors(c: Record<string, unknown>, op: string): string[] {
+  if (!('var' in c)) return [];
+  return typeof c.var === 'string' && /^[A-Za-z0-9_]*$/.test(c.var) ? [] : [`only letters, numbers, underscores are permitted in "var" for operation "${op}"`];
+}
+
+/**
+ * isimip-files-api runs an operation's `validate_*` methods in name order (bbox, compute_mean,
+ * country, mask, output_csv, point, shape, var): the messages added since `from` in that order.
+ */
+function reorder(errors: string[], from: number): void {
+  const rank = (m: string) => ['bbox', 'compute_mean', 'country', 'mask', 'output_csv', 'point', 'shape', 'var'].findIndex((k) => m.includes(`"${k}"`) || m.startsWith(`${k} `) || m.includes(` ${k} `));
+  const mine = errors.splice(from).map((m, i) => ({ m, i, r: rank(m) }));
+  mine.sort((a, b) => a.r - b.r || a.i - b.i);
+  errors.push(...mine.map((x) => x.m));
+}
+
+/** Python's str() of a JSON value, as isimip-files-api's messages print them. */
+export function pyStr(v: unknown): string {
+  if (v === null || v === undefined) return 'None';
+  if (v === true) return 'True';
+  if (v === false) return 'False';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') return String(v); // JSON 1.0 arrives as 1: Python would print 1.0
+  const repr = (x: unknown): string => (typeof x === 'string' ? `'${x.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'` : pyStr(x));
+  if (Array.isArray(v)) return `[${v.map(repr).join(', ')}]`;
+  return `{${Object.entries(v as Record<string, unknown>).map(([k, x]) => `${repr(k)}: ${repr(x)}`).join(', ')}}`;
 }

@@ -104,7 +104,7 @@ async function create(c: C) {
   const checked = await validateRequest(data, config.dataRoot);
   if ('errors' in checked) return errorResponse(c, checked.errors);
   const translated = translate(checked.request.paths, checked.request.operations, uploads.map((u) => u.name));
-  if ('errors' in translated) return errorResponse(c, { operations: translated.errors });
+  if ('errors' in translated) return errorResponse(c, translated.errors);
   if (!registry.get(NATIVE_PROCESS)) return errorResponse(c, { operations: [`the ${NATIVE_PROCESS} processor is not installed on this server`] }, 503);
 
   const { id, existing } = await freeId(c, ownedId(c, requestId(read.request)));

@@ -5,11 +5,11 @@
  */
 import { realpath, stat } from 'node:fs/promises';
 import { extname, isAbsolute, join, relative, sep } from 'node:path';
-import { cleanOperation, type CleanOperation } from './operations.js';
+import { cleanOperation, pyStr, type CleanOperation } from './operations.js';
 
 export const MAX_FILES = 32;
-/** isimip-files-api caps the raw list; ours is looser since compute_mean/output_csv fold away. */
-export const MAX_OPERATIONS = 8;
+/** isimip-files-api's MAX_OPERATIONS default. */
+export const MAX_OPERATIONS = 4;
 
 export type ErrorMap = Record<string, string[]>;
 
@@ -22,35 +22,35 @@ function add(errors: ErrorMap, key: string, msg: string): void {
   (errors[key] ??= []).push(msg);
 }
 
+/** Python's truth: what isimip-files-api's `if not value` treats as absent. */
+const falsy = (v: unknown) => v === undefined || v === null || v === false || v === 0 || v === '' || (Array.isArray(v) ? v.length === 0 : typeof v === 'object' && Object.keys(v as object).length === 0);
+
 export async function validateRequest(data: unknown, dataRoot: string): Promise<{ request: CleanRequest } | { errors: ErrorMap }> {
   const errors: ErrorMap = {};
-  if (data === null || data === undefined || (typeof data === 'object' && !Array.isArray(data) && Object.keys(data).length === 0)) {
-    return { errors: { data: ['No json data provided with POST'] } };
-  }
+  if (falsy(data)) return { errors: { data: ['No json data provided with POST'] } };
   if (typeof data !== 'object' || Array.isArray(data)) return { errors: { data: ['Provided json data is malformatted'] } };
   const d = data as Record<string, unknown>;
 
+  // Paths and operations are checked together; their messages are reported together.
   const paths = await validatePaths(d.paths, dataRoot, errors);
   const operations: CleanOperation[] = [];
-  if (d.operations === undefined) add(errors, 'operations', 'This field is required.');
+  if (falsy(d.operations)) add(errors, 'operations', 'This field is required.');
   else if (!Array.isArray(d.operations)) add(errors, 'operations', 'Provided json data is malformatted.');
-  else if (d.operations.length === 0) add(errors, 'operations', 'This field is required.');
   else if (d.operations.length > MAX_OPERATIONS) add(errors, 'operations', `To many operations provided (max: ${MAX_OPERATIONS}).`);
   else {
     const msgs: string[] = [];
-    for (const op of d.operations) {
-      const clean = cleanOperation(op, msgs);
+    d.operations.forEach((op, i) => {
+      const clean = cleanOperation(op, i, msgs);
       if (clean) operations.push(clean);
-    }
+    });
     for (const m of msgs) add(errors, 'operations', m);
   }
   return Object.keys(errors).length ? { errors } : { request: { paths, operations } };
 }
 
 async function validatePaths(value: unknown, dataRoot: string, errors: ErrorMap): Promise<string[]> {
-  if (value === undefined) return (add(errors, 'paths', 'This field is required.'), []);
-  if (!Array.isArray(value) || value.some((p) => typeof p !== 'string')) return (add(errors, 'paths', 'Provided json data is malformatted.'), []);
-  if (value.length === 0) return (add(errors, 'paths', 'This field is required.'), []);
+  if (falsy(value)) return (add(errors, 'paths', 'This field is required.'), []);
+  if (!Array.isArray(value)) return (add(errors, 'paths', 'Provided json data is malformatted.'), []);
   if (value.length > MAX_FILES) return (add(errors, 'paths', `To many files match that dataset (max: ${MAX_FILES}).`), []);
   let root: string;
   try {
@@ -58,8 +58,9 @@ async function validatePaths(value: unknown, dataRoot: string, errors: ErrorMap)
   } catch {
     root = dataRoot; // no data root yet: every path is "not found" below
   }
-  for (const path of value as string[]) {
-    const msg = await pathError(path, root);
+  for (const path of value) {
+    // One message per path, in its order; a value that is no path is named as Python prints it.
+    const msg = typeof path === 'string' ? await pathError(path, root) : `${pyStr(path)} is not a file path.`;
     if (msg) add(errors, 'paths', msg);
   }
   return value as string[];
@@ -73,7 +74,8 @@ const inside = (root: string, p: string) => {
 async function pathError(path: string, root: string): Promise<string | null> {
   // Absolute paths, "..", and symlinks that lead out are all "below the root" in ISIMIP's words.
   if (path === '' || isAbsolute(path) || path.includes('\0') || !inside(root, join(root, path))) return `${path} is below the root path.`;
-  if (!['.nc', '.nc4'].includes(extname(path).toLowerCase())) return `${path} is not a NetCDF file.`;
+  // Case-sensitive, as there (`.NC` is not NetCDF to isimip-files-api).
+  if (!['.nc', '.nc4'].includes(extname(path))) return `${path} is not a NetCDF file.`;
   let real: string;
   try {
     real = await realpath(join(root, path));

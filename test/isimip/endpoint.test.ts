@@ -76,7 +76,9 @@ describe('GET /isimip/v2/', () => {
       const r = await call(path);
       expect(r.status).toBe(200);
       expect(r.body.status).toBe('ok');
-      expect(r.body.operations).toEqual(expect.arrayContaining(['select_bbox', 'select_point', 'mask_bbox', 'mask_mask', 'mask_country', 'mask_landonly', 'create_mask', 'cutout_bbox']));
+      // Exactly isimip-files-api's operations: compute_mean and output_csv are flags, not operations.
+      expect(r.body.operations).toEqual(['select_bbox', 'select_point', 'mask_bbox', 'mask_mask', 'mask_country', 'mask_landonly', 'create_mask', 'cutout_bbox', 'cutout_point']);
+      expect(r.body.max_operations).toBe(4);
     }
   });
 });
@@ -98,10 +100,22 @@ describe('validation errors: 400 {status: "error", errors}', () => {
     ],
     ['unknown operation', { paths: ['corrupt.nc'], operations: [{ operation: 'invalid' }] }, { operations: ['operation "invalid" was not found'] }],
     ['bbox missing', { paths: ['corrupt.nc'], operations: [{ operation: 'cutout_bbox' }] }, { operations: ['bbox is missing for operation "cutout_bbox"'] }],
-    ['point as [lon, lat]', { paths: ['corrupt.nc'], operations: [{ operation: 'select_point', point: [-120.5, 13.06] }] }, { operations: ['latitude is < -90 for operation "select_point"'] }],
+    ['point as [lon, lat]', { paths: ['corrupt.nc'], operations: [{ operation: 'select_point', point: [-120.5, 13.06] }] }, { operations: ['latitude is < -90 in point for operation "select_point"'] }],
+    // Modelled on isimip-files-api's own validation tests (tests/test_validate_*.py).
+    ['data a falsy value', [], { data: ['No json data provided with POST'] }],
+    ['paths and operations empty or null', { paths: null, operations: '' }, { paths: ['This field is required.'], operations: ['This field is required.'] }],
+    ['a nested list in paths', { paths: [['test.nc']], operations: [{ operation: 'mask_landonly' }] }, { paths: ["['test.nc'] is not a file path."] }],
+    ['a number and null in paths', { paths: [5, null], operations: [{ operation: 'mask_landonly' }] }, { paths: ['5 is not a file path.', 'None is not a file path.'] }],
+    ['.NC is not NetCDF there', { paths: ['TEST.NC'], operations: [{ operation: 'mask_landonly' }] }, { paths: ['TEST.NC is not a NetCDF file.'] }],
+    ['an operation without "operation"', { paths: ['corrupt.nc'], operations: [{ operation: 'mask_landonly' }, { bbox: [1, 2, 3, 4] }] }, { operations: ['operation [1] does not have a "operation" key'] }],
+    ['compute_mean as an operation', { paths: ['corrupt.nc'], operations: [{ operation: 'compute_mean' }] }, { operations: ['operation "compute_mean" was not found'] }],
+    ['flag not a boolean', { paths: ['corrupt.nc'], operations: [{ operation: 'mask_bbox', bbox: [0, 1, 0, 1], compute_mean: 'true' }] }, { operations: ['only true or false are permitted in "compute_mean" for operation "mask_bbox"'] }],
+    ['east longitude out of range', { paths: ['corrupt.nc'], operations: [{ operation: 'select_bbox', bbox: [0, -190, 0, 10] }] }, { operations: ['east longitude is < -180 in bbox for operation "select_bbox"'] }],
+    ['south latitude out of range', { paths: ['corrupt.nc'], operations: [{ operation: 'select_bbox', bbox: [0, 10, 95, 10] }] }, { operations: ['south latitude is > 90 in bbox for operation "select_bbox"'] }],
+    ['create_mask shape not uploaded', { paths: ['corrupt.nc'], operations: [{ operation: 'create_mask', shape: 'pm.zip', mask: 'pm.nc' }, { operation: 'mask_mask', mask: 'pm.nc' }] }, { uploads: ['File "pm.zip" for operation "create_mask" is not part of the uploads'] }],
     ['unknown country', { paths: ['corrupt.nc'], operations: [{ operation: 'mask_country', country: 'xyz' }] }, { operations: ['country not in the list of supported countries (e.g. deu) for operation "mask_country"'] }],
     ['mask not uploaded', { paths: ['corrupt.nc'], operations: [{ operation: 'mask_mask', mask: 'pm.nc' }] }, { operations: ['pm.nc was not uploaded for operation "mask_mask"'] }],
-    ['too many operations', { paths: ['corrupt.nc'], operations: Array.from({ length: 10 }, () => ({ operation: 'mask_landonly' })) }, { operations: ['To many operations provided (max: 8).'] }],
+    ['too many operations', { paths: ['corrupt.nc'], operations: Array.from({ length: 5 }, () => ({ operation: 'invalid' })) }, { operations: ['To many operations provided (max: 4).'] }],
   ];
   it.each(cases)('%s', async (_name, body, errors) => {
     const r = await postJson(body);
@@ -254,9 +268,7 @@ describe('multipart/form-data with uploads', () => {
       paths: ['ISIMIP3b/pr_global_daily_2015.nc'],
       operations: [
         { operation: 'create_mask', shape: 'shape.geojson', mask: 'shape.nc' },
-        { operation: 'mask_mask', mask: 'shape.nc' },
-        { operation: 'compute_mean' },
-        { operation: 'output_csv' },
+        { operation: 'mask_mask', mask: 'shape.nc', compute_mean: true, output_csv: true },
       ],
     };
     const shape = { type: 'FeatureCollection', features: [{ type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: [[[5.5, 47], [15.5, 47], [15.5, 55.5], [5.5, 55.5], [5.5, 47]]] } }] };

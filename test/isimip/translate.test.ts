@@ -5,18 +5,18 @@ import { translate } from '../../src/isimip/translate.js';
 
 function clean(ops: unknown[]): CleanOperation[] {
   const errors: string[] = [];
-  const out = ops.map((o) => cleanOperation(o, errors));
+  const out = ops.map((o, i) => cleanOperation(o, i, errors));
   expect(errors).toEqual([]);
   return out as CleanOperation[];
 }
 const ok = (ops: unknown[], uploads: string[] = []) => {
   const r = translate(['a.nc'], clean(ops), uploads);
-  if ('errors' in r) throw new Error(r.errors.join('; '));
+  if ('errors' in r) throw new Error(JSON.stringify(r.errors));
   return r.inputs.operations;
 };
 const fails = (ops: unknown[], uploads: string[] = []) => {
   const r = translate(['a.nc'], clean(ops), uploads);
-  return 'errors' in r ? r.errors : [];
+  return 'errors' in r ? r.errors : {};
 };
 
 describe('translate', () => {
@@ -33,8 +33,9 @@ describe('translate', () => {
     expect(ok([{ operation: 'select_point', point: [52.380551, 13.064332] }])).toEqual([
       { operation: 'select_point', point: { type: 'Point', coordinates: [13.064332, 52.380551] } },
     ]);
+    // The cut-outs (ncks there) ignore compute_mean / output_csv, as isimip-files-api does.
     expect(ok([{ operation: 'cutout_point', point: ['52.5', '13.25'], output_csv: true }])).toEqual([
-      { operation: 'cutout_point', point: { type: 'Point', coordinates: [13.25, 52.5] }, output_csv: true },
+      { operation: 'cutout_point', point: { type: 'Point', coordinates: [13.25, 52.5] } },
     ]);
   });
 
@@ -45,58 +46,85 @@ describe('translate', () => {
     expect(ok([{ operation: 'mask_landonly', compute_mean: false, output_csv: false }])).toEqual([{ operation: 'mask_landonly' }]);
   });
 
-  it('folds compute_mean / output_csv given as operations into the operation before', () => {
-    expect(ok([{ operation: 'mask_country', country: 'bra' }, { operation: 'compute_mean' }, { operation: 'output_csv' }])).toEqual([
-      { operation: 'mask_country', country: 'BRA', compute_mean: true, output_csv: true },
-    ]);
-    // Alone, compute_mean is the field mean of the whole grid (cdo fldmean on the file).
-    expect(ok([{ operation: 'compute_mean' }])).toEqual([{ operation: 'mask_bbox', bbox: [-180, -90, 360, 90], compute_mean: true }]);
-    expect(fails([{ operation: 'output_csv' }])).toEqual(['operation "output_csv" needs a preceding operation']);
-    expect(fails([{ operation: 'select_point', point: [1, 2] }, { operation: 'compute_mean' }])).toEqual(['operation "compute_mean" cannot follow a point selection']);
-  });
-
   it('makes create_mask + mask_mask one mask_polygon on the uploaded shape', () => {
     const ops = [
       { operation: 'create_mask', shape: 'shape.zip', mask: 'shape.nc' },
       { operation: 'mask_mask', mask: 'shape.nc', compute_mean: true },
     ];
     expect(ok(ops, ['shape.zip'])).toEqual([{ operation: 'mask_polygon', file: 'shape.zip', compute_mean: true }]);
-    expect(fails(ops, [])).toEqual(['shape.zip was not uploaded for operation "create_mask"']);
+    expect(fails(ops, [])).toEqual({ uploads: ['File "shape.zip" for operation "create_mask" is not part of the uploads'] });
   });
 
   it('passes an uploaded NetCDF mask to mask_mask with its variable (m_0 by default)', () => {
     expect(ok([{ operation: 'mask_mask', mask: 'pm.nc', var: 'm_DEU' }], ['pm.nc'])).toEqual([{ operation: 'mask_mask', mask: 'pm.nc', var: 'm_DEU' }]);
     expect(ok([{ operation: 'mask_mask', mask: 'pm.nc' }], ['pm.nc'])[0].var).toBe('m_0');
-    expect(fails([{ operation: 'mask_mask', mask: 'pm.nc' }])).toEqual(['pm.nc was not uploaded for operation "mask_mask"']);
+    expect(fails([{ operation: 'mask_mask', mask: 'pm.nc' }])).toEqual({ operations: ['pm.nc was not uploaded for operation "mask_mask"'] });
   });
 
   it('refuses more operations than netcdf-subset chains (4)', () => {
     const five = Array.from({ length: 5 }, () => ({ operation: 'mask_landonly' }));
-    expect(fails(five)).toEqual(['To many operations provided (max: 4).']);
+    expect(fails(five)).toEqual({ operations: ['To many operations provided (max: 4).'] });
     expect(ok(five.slice(0, 4))).toHaveLength(4);
   });
 });
 
-describe('cleanOperation messages (isimip-files-api wording)', () => {
-  const errs = (op: unknown) => {
+describe('cleanOperation messages (isimip-files-api wording, word for word)', () => {
+  const errs = (op: unknown, index = 0) => {
     const e: string[] = [];
-    cleanOperation(op, e);
+    cleanOperation(op, index, e);
     return e;
   };
   it('names what is wrong', () => {
     expect(errs({ operation: 'invalid' })).toEqual(['operation "invalid" was not found']);
+    expect(errs({ operation: null })).toEqual(['operation "None" was not found']);
+    // compute_mean and output_csv are flags there, not operations.
+    expect(errs({ operation: 'compute_mean' })).toEqual(['operation "compute_mean" was not found']);
+    expect(errs({ bbox: [1, 2, 3, 4] }, 2)).toEqual(['operation [2] does not have a "operation" key']);
+    expect(errs('select_bbox', 1)).toEqual(['operation [1] does not have a "operation" key']);
     expect(errs({ operation: 'select_bbox' })).toEqual(['bbox is missing for operation "select_bbox"']);
     expect(errs({ operation: 'select_bbox', bbox: [1, 2, 'x', 4] })).toEqual(['bbox is not of the form [%f, %f, %f, %f] for operation "select_bbox"']);
     expect(errs({ operation: 'select_point' })).toEqual(['point is missing for operation "select_point"']);
     expect(errs({ operation: 'select_point', point: [52.38, 'wrong'] })).toEqual(['point is not of the form [%f, %f] for operation "select_point"']);
     // [lon, lat] by mistake shows up as an out-of-range latitude.
-    expect(errs({ operation: 'select_point', point: [-100, 52] })).toEqual(['latitude is < -90 for operation "select_point"']);
+    expect(errs({ operation: 'select_point', point: [-100, 52] })).toEqual(['latitude is < -90 in point for operation "select_point"']);
+    expect(errs({ operation: 'cutout_point', point: [52, 200] })).toEqual(['longitude is > 180 in point for operation "cutout_point"']);
     expect(errs({ operation: 'mask_country' })).toEqual(['country is missing for operation "mask_country"']);
     expect(errs({ operation: 'mask_country', country: 'xyz' })).toEqual(['country not in the list of supported countries (e.g. deu) for operation "mask_country"']);
     expect(errs({ operation: 'mask_mask' })).toEqual(['mask is missing for operation "mask_mask"']);
-    expect(errs({ operation: 'mask_mask', mask: 'pm.nc ; wrong' })).toEqual(['only letters, numbers, hyphens, and periods are permitted in "mask" for operation "mask_mask"']);
+    expect(errs({ operation: 'mask_mask', mask: 'pm.nc ; wrong' })).toEqual(['only letters, numbers, hyphens, underscores, and periods are permitted in "mask" for operation "mask_mask"']);
     expect(errs({ operation: 'mask_mask', mask: '..pm.nc' })).toEqual(['consecutive periods are not permitted in "mask" for operation "mask_mask"']);
     expect(errs({ operation: 'mask_mask', mask: 'pm.nc', var: 'm_0 ; wrong' })).toEqual(['only letters, numbers, underscores are permitted in "var" for operation "mask_mask"']);
-    expect(errs({ operation: 'mask_landonly', compute_mean: 'yes' })).toEqual(['compute_mean needs to be true or false for operation "mask_landonly"']);
+    expect(errs({ operation: 'create_mask', shape: 'pm.zip', mask: 'pm.nc', var: 'a b' })).toEqual(['only letters, numbers, underscores are permitted in "var" for operation "create_mask"']);
+    expect(errs({ operation: 'create_mask', mask: 'pm.nc' })).toEqual(['shape is missing for operation "create_mask"']);
+  });
+
+  it('one message per bbox: the first bound out of range, longitudes -180..180', () => {
+    const bbox = (b: number[]) => errs({ operation: 'select_bbox', bbox: b });
+    expect(bbox([181, 10, 0, 10])).toEqual(['west longitude is > 180 in bbox for operation "select_bbox"']);
+    expect(bbox([-181, 10, 0, 10])).toEqual(['west longitude is < -180 in bbox for operation "select_bbox"']);
+    expect(bbox([0, 190, 0, 10])).toEqual(['east longitude is > 180 in bbox for operation "select_bbox"']);
+    expect(bbox([0, -190, 0, 10])).toEqual(['east longitude is < -180 in bbox for operation "select_bbox"']);
+    expect(bbox([0, 10, 91, 10])).toEqual(['south latitude is > 90 in bbox for operation "select_bbox"']);
+    expect(bbox([0, 10, -91, 10])).toEqual(['south latitude is < -90 in bbox for operation "select_bbox"']);
+    expect(bbox([0, 10, 0, 95])).toEqual(['north latitude is > 90 in bbox for operation "select_bbox"']);
+    expect(bbox([0, 10, 0, -95])).toEqual(['north latitude is < -90 in bbox for operation "select_bbox"']);
+    expect(bbox([300, 400, 100, 100])).toEqual(['west longitude is > 180 in bbox for operation "select_bbox"']);
+    // south > north is not checked there.
+    expect(bbox([0, 10, 20, 10])).toEqual([]);
+  });
+
+  it('flags: "only true or false", where isimip-files-api checks them (0 and 1 pass, null does not)', () => {
+    expect(errs({ operation: 'mask_bbox', bbox: [0, 1, 0, 1], compute_mean: 'yes' })).toEqual(['only true or false are permitted in "compute_mean" for operation "mask_bbox"']);
+    expect(errs({ operation: 'mask_country', country: 'deu', output_csv: null })).toEqual(['only true or false are permitted in "output_csv" for operation "mask_country"']);
+    expect(errs({ operation: 'mask_country', country: 'xyz', compute_mean: 2 })).toEqual([
+      'only true or false are permitted in "compute_mean" for operation "mask_country"',
+      'country not in the list of supported countries (e.g. deu) for operation "mask_country"',
+    ]);
+    expect(errs({ operation: 'mask_bbox', bbox: [0, 1, 0, 1], compute_mean: 1, output_csv: 0 })).toEqual([]);
+    expect(errs({ operation: 'select_point', point: [1, 2], output_csv: 'x' })).toEqual(['only true or false are permitted in "output_csv" for operation "select_point"']);
+    // Not checked: compute_mean on select_point, both on mask_landonly and on the cut-outs.
+    expect(errs({ operation: 'select_point', point: [1, 2], compute_mean: 'x' })).toEqual([]);
+    expect(errs({ operation: 'mask_landonly', compute_mean: 'yes' })).toEqual([]);
+    expect(errs({ operation: 'cutout_bbox', bbox: [0, 1, 0, 1], output_csv: 'x' })).toEqual([]);
   });
 });
