@@ -26,6 +26,16 @@ export function parseInteger(min: number, max: number) {
   };
 }
 
+/** `1440,720` -> [1440, 720]: a pair of whole numbers (grid sizes: longitudes, latitudes). */
+export function parsePair(min: number, max: number) {
+  const one = parseInteger(min, max);
+  return (v: string): [number, number] => {
+    const parts = v.split(',');
+    if (parts.length !== 2) throw new Error(`"${v}" is not two whole numbers separated by a comma (e.g. 1440,720)`);
+    return [one(parts[0]), one(parts[1])];
+  };
+}
+
 /** `a, b,,c` -> ['a', 'b', 'c']: a comma-separated list, blanks dropped. */
 export function parseList(v: string): string[] {
   return v.split(',').map((x) => x.trim()).filter(Boolean);

@@ -3,7 +3,7 @@
  * The env-file template, `subsetd config` and the docs are generated from this table.
  */
 import { availableParallelism } from 'node:os';
-import { listenAddrText, maskUrl, oneOf, parseBool, parseCounts, parseDuration, parseInteger, parseList, parseListenAddr, parseSize, parseUrl } from './parse.js';
+import { listenAddrText, maskUrl, oneOf, parseBool, parseCounts, parseDuration, parseInteger, parseList, parseListenAddr, parsePair, parseSize, parseUrl } from './parse.js';
 
 export interface Setting<T> {
   key: string;
@@ -74,6 +74,11 @@ export const SETTINGS = {
   maxFilesPerJob: s({ key: 'SUBSETD_MAX_FILES_PER_JOB', default: tokensOnly('32'), parse: parseInteger(0, 100_000), doc: 'Per request: files under the data root one job may name (0 = no limit; default 32 with tokens, 0 with SUBSETD_AUTH=off). Excess gets 429.' }),
   maxUploadBytes: s({ key: 'SUBSETD_MAX_UPLOAD_BYTES', default: tokensOnly('100MB'), parse: parseSize, doc: 'Per request: bytes of a job submission\'s body, uploads included (0 = no limit; default 100MB with tokens, 0 with SUBSETD_AUTH=off). Excess gets 429.' }),
   metricsAddr: s({ key: 'SUBSETD_METRICS_ADDR', default: '', parse: parseListenAddr, format: listenAddrText, doc: 'HOST:PORT of a separate listener serving only GET /metrics, without tokens (bind it to a private address; Prometheus need not go through nginx). Empty: /metrics is served on the API port (admin scope with SUBSETD_AUTH=tokens).' }),
+  // The ISIMIP v2 endpoint's limits, under isimip-files-api's names and with its defaults.
+  isimipMaxFiles: s({ key: 'SUBSETD_ISIMIP_MAX_FILES', default: '32', parse: parseInteger(1, 100_000), doc: 'ISIMIP v2 endpoint: files one request may name (isimip-files-api MAX_FILES).' }),
+  isimipMaxOperations: s({ key: 'SUBSETD_ISIMIP_MAX_OPERATIONS', default: '4', parse: parseInteger(1, 4), doc: 'ISIMIP v2 endpoint: operations one request may chain, at most 4 (isimip-files-api MAX_OPERATIONS; netcdf-subset chains four).' }),
+  isimipCdoMaxResolution: s({ key: 'SUBSETD_ISIMIP_CDO_MAX_RESOLUTION', default: '1440,720', parse: parsePair(1, 10_000_000), format: (v) => v.join(','), doc: 'ISIMIP v2 endpoint: largest grid (longitudes,latitudes) of an input to select_bbox, select_point, mask_bbox and mask_mask (isimip-files-api CDO_MAX_RESOLUTION).' }),
+  isimipNcksMaxResolution: s({ key: 'SUBSETD_ISIMIP_NCKS_MAX_RESOLUTION', default: '43200,20880', parse: parsePair(1, 10_000_000), format: (v) => v.join(','), doc: 'ISIMIP v2 endpoint: largest grid (longitudes,latitudes) of an input to cutout_bbox and cutout_point (isimip-files-api NCKS_MAX_RESOLUTION).' }),
   datasets: s({ key: 'SUBSETD_DATASETS', default: '', parse: str, doc: 'JSON or YAML file declaring the datasets this server hosts.' }),
 };
 

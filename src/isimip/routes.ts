@@ -11,6 +11,7 @@ import { Hono, type Context } from 'hono';
 import { canSee, listOwner, ownerOf } from '../auth/access.js';
 import { submitLimits } from '../quota/limits.js';
 import { uploadLimit } from '../quota/upload-limit.js';
+import type { Config } from '../config/table.js';
 import type { AppEnv } from '../server/context.js';
 import { baseUrl } from '../server/links.js';
 import { sendFile } from '../server/send-file.js';
@@ -21,12 +22,18 @@ import { archiveOf, isimipJob, parseOutputName, visible } from './job-view.js';
 import { OPERATIONS } from './operations.js';
 import { readRequest, requestId, uploadDigests, type Upload } from './request.js';
 import { NATIVE_PROCESS, translate } from './translate.js';
-import { MAX_FILES, MAX_OPERATIONS, validateRequest, type ErrorMap } from './validate.js';
+import { validateRequest, type ErrorMap, type IsimipLimits } from './validate.js';
 
 type C = Context<AppEnv>;
 
 const errorResponse = (c: C, errors: ErrorMap, status: 400 | 503 = 400) => c.json({ status: 'error', errors }, status);
 const notFound = (c: C) => c.json({ status: 'not found' }, 404);
+const isimipLimits = (config: Config): IsimipLimits => ({
+  maxFiles: config.isimipMaxFiles,
+  maxOperations: config.isimipMaxOperations,
+  cdo: config.isimipCdoMaxResolution,
+  ncks: config.isimipNcksMaxResolution,
+});
 
 /** Which request field a processor's InputError belongs to, in ISIMIP's error map. */
 function errorKey(input: string): string {
@@ -101,7 +108,7 @@ async function create(c: C) {
   const read = await readRequest(c);
   if ('errors' in read) return errorResponse(c, read.errors);
   const { data, uploads } = read.request;
-  const checked = await validateRequest(data, config.dataRoot);
+  const checked = await validateRequest(data, config.dataRoot, isimipLimits(config));
   if ('errors' in checked) return errorResponse(c, checked.errors);
   const translated = translate(checked.request.paths, checked.request.operations, uploads.map((u) => u.name));
   if ('errors' in translated) return errorResponse(c, translated.errors);
@@ -141,8 +148,8 @@ async function root(c: C) {
     status: 'ok',
     version: 2,
     operations: OPERATIONS,
-    max_files: MAX_FILES,
-    max_operations: MAX_OPERATIONS,
+    max_files: c.var.deps.config.isimipMaxFiles,
+    max_operations: c.var.deps.config.isimipMaxOperations,
     jobs: { queued, started, finished, failed },
   });
 }

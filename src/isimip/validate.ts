@@ -6,10 +6,13 @@
 import { realpath, stat } from 'node:fs/promises';
 import { extname, isAbsolute, join, relative, sep } from 'node:path';
 import { cleanOperation, pyStr, type CleanOperation } from './operations.js';
+import { resolutionErrors, type ResolutionLimits } from './resolution.js';
 
-export const MAX_FILES = 32;
-/** isimip-files-api's MAX_OPERATIONS default. */
-export const MAX_OPERATIONS = 4;
+/** isimip-files-api's limits (SUBSETD_ISIMIP_* settings; its names and defaults). */
+export interface IsimipLimits extends ResolutionLimits {
+  maxFiles: number;
+  maxOperations: number;
+}
 
 export type ErrorMap = Record<string, string[]>;
 
@@ -25,18 +28,18 @@ function add(errors: ErrorMap, key: string, msg: string): void {
 /** Python's truth: what isimip-files-api's `if not value` treats as absent. */
 const falsy = (v: unknown) => v === undefined || v === null || v === false || v === 0 || v === '' || (Array.isArray(v) ? v.length === 0 : typeof v === 'object' && Object.keys(v as object).length === 0);
 
-export async function validateRequest(data: unknown, dataRoot: string): Promise<{ request: CleanRequest } | { errors: ErrorMap }> {
+export async function validateRequest(data: unknown, dataRoot: string, limits: IsimipLimits): Promise<{ request: CleanRequest } | { errors: ErrorMap }> {
   const errors: ErrorMap = {};
   if (falsy(data)) return { errors: { data: ['No json data provided with POST'] } };
   if (typeof data !== 'object' || Array.isArray(data)) return { errors: { data: ['Provided json data is malformatted'] } };
   const d = data as Record<string, unknown>;
 
   // Paths and operations are checked together; their messages are reported together.
-  const paths = await validatePaths(d.paths, dataRoot, errors);
+  const paths = await validatePaths(d.paths, dataRoot, limits.maxFiles, errors);
   const operations: CleanOperation[] = [];
   if (falsy(d.operations)) add(errors, 'operations', 'This field is required.');
   else if (!Array.isArray(d.operations)) add(errors, 'operations', 'Provided json data is malformatted.');
-  else if (d.operations.length > MAX_OPERATIONS) add(errors, 'operations', `To many operations provided (max: ${MAX_OPERATIONS}).`);
+  else if (d.operations.length > limits.maxOperations) add(errors, 'operations', `To many operations provided (max: ${limits.maxOperations}).`);
   else {
     const msgs: string[] = [];
     d.operations.forEach((op, i) => {
@@ -45,13 +48,22 @@ export async function validateRequest(data: unknown, dataRoot: string): Promise<
     });
     for (const m of msgs) add(errors, 'operations', m);
   }
-  return Object.keys(errors).length ? { errors } : { request: { paths, operations } };
+  if (Object.keys(errors).length) return { errors };
+  // Then, as there, the inputs' grids against each operation's maximum resolution.
+  let root = dataRoot;
+  try {
+    root = await realpath(dataRoot);
+  } catch {
+    // no data root: the paths were reported above
+  }
+  const resolution = await resolutionErrors(paths, operations, root, limits);
+  return resolution.length ? { errors: { resolution } } : { request: { paths, operations } };
 }
 
-async function validatePaths(value: unknown, dataRoot: string, errors: ErrorMap): Promise<string[]> {
+async function validatePaths(value: unknown, dataRoot: string, maxFiles: number, errors: ErrorMap): Promise<string[]> {
   if (falsy(value)) return (add(errors, 'paths', 'This field is required.'), []);
   if (!Array.isArray(value)) return (add(errors, 'paths', 'Provided json data is malformatted.'), []);
-  if (value.length > MAX_FILES) return (add(errors, 'paths', `To many files match that dataset (max: ${MAX_FILES}).`), []);
+  if (value.length > maxFiles) return (add(errors, 'paths', `To many files match that dataset (max: ${maxFiles}).`), []);
   let root: string;
   try {
     root = await realpath(dataRoot);

@@ -42,6 +42,11 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ SUBSETD_JOB_TIMEOUT: 'x' })).toThrow(/SUBSETD_JOB_TIMEOUT/);
     expect(() => loadConfig({ SUBSETD_REDIS_URL: 'http://x' })).toThrow(/SUBSETD_REDIS_URL: .*redis:/);
     expect(() => loadConfig({ SUBSETD_TYPO: '1' })).toThrow(/SUBSETD_TYPO: unknown setting/);
+    // The ISIMIP endpoint's limits: isimip-files-api's defaults; a grid size is two whole numbers.
+    expect(loadConfig({})).toMatchObject({ isimipMaxFiles: 32, isimipMaxOperations: 4, isimipCdoMaxResolution: [1440, 720], isimipNcksMaxResolution: [43200, 20880] });
+    expect(loadConfig({ SUBSETD_ISIMIP_CDO_MAX_RESOLUTION: '720, 360' }).isimipCdoMaxResolution).toEqual([720, 360]);
+    expect(() => loadConfig({ SUBSETD_ISIMIP_CDO_MAX_RESOLUTION: '720x360' })).toThrow(/^SUBSETD_ISIMIP_CDO_MAX_RESOLUTION: .*two whole numbers/);
+    expect(() => loadConfig({ SUBSETD_ISIMIP_MAX_OPERATIONS: '5' })).toThrow(/^SUBSETD_ISIMIP_MAX_OPERATIONS: 5 is outside/);
   });
 
   it('reads an env-file in systemd syntax; the environment wins', () => {
