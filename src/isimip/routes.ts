@@ -139,18 +139,22 @@ async function create(c: C) {
   }
 }
 
+/**
+ * As isimip-files-api's GET /: its operations, its job counts (rq's registries: started,
+ * deferred, finished, failed, scheduled; jobs still queued are in none of them), and its URLs.
+ */
 async function root(c: C) {
-  const { store } = c.var.deps;
+  const { store, config } = c.var.deps;
   const owner = listOwner(c.var.principal, undefined);
   const count = async (s: JobStatus) => (await store.list({ limit: 1, offset: 0, owner, status: [s], processId: [NATIVE_PROCESS] })).total ?? 0;
-  const [queued, started, finished, failed] = await Promise.all((['accepted', 'running', 'successful', 'failed'] as const).map(count));
+  const [started, finished, failed] = await Promise.all((['running', 'successful', 'failed'] as const).map(count));
+  const url = `${baseUrl(c, config)}/isimip/v2`;
   return c.json({
     status: 'ok',
-    version: 2,
     operations: OPERATIONS,
-    max_files: c.var.deps.config.isimipMaxFiles,
-    max_operations: c.var.deps.config.isimipMaxOperations,
-    jobs: { queued, started, finished, failed },
+    jobs: { started, deferred: 0, finished, failed, scheduled: 0 },
+    base_url: url,
+    output_url: `${url}/output`,
   });
 }
 

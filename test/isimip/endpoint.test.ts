@@ -78,7 +78,9 @@ describe('GET /isimip/v2/', () => {
       expect(r.body.status).toBe('ok');
       // Exactly isimip-files-api's operations: compute_mean and output_csv are flags, not operations.
       expect(r.body.operations).toEqual(['select_bbox', 'select_point', 'mask_bbox', 'mask_mask', 'mask_country', 'mask_landonly', 'create_mask', 'cutout_bbox', 'cutout_point']);
-      expect(r.body.max_operations).toBe(4);
+      expect(r.body.jobs).toEqual({ started: expect.any(Number), deferred: 0, finished: expect.any(Number), failed: expect.any(Number), scheduled: 0 });
+      expect(r.body.base_url).toMatch(/\/isimip\/v2$/);
+      expect(r.body.output_url).toBe(`${r.body.base_url}/output`);
     }
   });
 });
