@@ -39,6 +39,17 @@ export async function startNode(env = {}) {
   return { url, proc, dir, stop: () => { proc.kill('SIGKILL'); rmSync(dir, { recursive: true, force: true }); } };
 }
 
+/** Starts another server, warms it up and loads it as subsetd was loaded; then stops it. */
+async function loadOther(start) {
+  const server = await start();
+  try {
+    await wrk(server.url, { seconds: 2 });
+    return await wrk(server.url, { seconds: DURATION });
+  } finally {
+    server.stop();
+  }
+}
+
 async function post(url, path, body, headers = {}) {
   const r = await fetch(url + path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
   return r.json();
@@ -55,25 +66,11 @@ export async function apiBench(env = {}) {
     const url = `${node.url}/jobs/${job.jobID}`;
     await wrk(url, { seconds: 2 }); // warm-up
     const read = await wrk(url, { seconds: DURATION });
-    // Side by side: a bare Node http server answering the same bytes, same wrk settings.
+    // Side by side, same wrk settings: a bare Node http server answering the same bytes, and the
+    // floor — the route's own work in a bare Node server (floor.mjs).
     const doc = await (await fetch(url)).text();
-    const bare = await startBare(doc);
-    let bareRead;
-    try {
-      await wrk(bare.url, { seconds: 2 });
-      bareRead = await wrk(bare.url, { seconds: DURATION });
-    } finally {
-      bare.stop();
-    }
-    // The floor: the route's own work in a bare Node server (floor.mjs), same wrk settings.
-    const floor = await startFloor();
-    let floorRead;
-    try {
-      await wrk(floor.url, { seconds: 2 });
-      floorRead = await wrk(floor.url, { seconds: DURATION });
-    } finally {
-      floor.stop();
-    }
+    const bareRead = await loadOther(() => startBare(doc));
+    const floorRead = await loadOther(startFloor);
     // Latency without queueing: the same 100 connections at a fixed 2,000 requests/s in total.
     const at = await paced(url, { connections: 100, rate: 2000, seconds: DURATION });
     return {
