@@ -4,7 +4,7 @@ import { MAX_OPERATIONS, MAX_PATHS, OPERATION_NAMES } from './operations.js';
 
 const flags = {
   compute_mean: { type: 'boolean', description: 'Area-weighted (cos lat) mean over the remaining cells, as cdo fldmean. Last operation only.' },
-  output_csv: { type: 'boolean', description: 'Write the series as CSV "date,value" (a point series, or with compute_mean the field mean). Last operation only.' },
+  output_csv: { type: 'boolean', description: 'Write CSV "date,value": a point series, with compute_mean the field mean, otherwise every cell of the region per time step as cdo outputtab,date,value,nohead prints it (no header). Last operation only.' },
 };
 const bbox = { type: 'array', items: { type: 'number' }, minItems: 4, maxItems: 4, description: '[west, south, east, north] in degrees; west > east crosses the antimeridian.' };
 

@@ -114,7 +114,6 @@ export function parseOps(raw: unknown): Op[] {
   const last = ops[ops.length - 1];
   const pointed = ops.some((o) => o.operation === 'select_point' || o.operation === 'cutout_point');
   if (last.compute_mean && pointed) throw new InputError(`operations.${ops.length - 1}.compute_mean`, 'a point selection has no field to average');
-  if (last.output_csv && !last.compute_mean && !pointed) throw new InputError(`operations.${ops.length - 1}.output_csv`, 'CSV holds one series: use it with compute_mean or after a point selection');
   return ops;
 }
 

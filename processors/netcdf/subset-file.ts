@@ -1,6 +1,6 @@
 /**
  * One input file through the operation chain to its output: a NetCDF subset, a field-mean
- * series (NetCDF, or CSV), or a point series as CSV. Planes stream through a read-ahead /
+ * series (NetCDF, or CSV), a point series as CSV, or a region's cells as cdo-style CSV. Planes stream through a read-ahead /
  * write-behind pipeline, so memory stays at a few planes whatever the file size, and zlib works
  * on libuv's threads while JS gathers and masks.
  */
@@ -13,6 +13,7 @@ import { select, type Selection } from './selection.js';
 import { Bounded, gatherAxis, Pool, readAhead } from './stream.js';
 import { gatherPlane, toRuns } from './runs.js';
 import { fieldMean, pointCsv } from './series.js';
+import { regionCsv } from './region-csv.js';
 import { AHEAD, checkAbort, historyAttrs, planesOf, type FileTask } from './task.js';
 
 /** Returns the names (relative to outDir) of the files written. */
@@ -27,6 +28,7 @@ export async function subsetFile(t: FileTask): Promise<string[]> {
     const last = t.ops[t.ops.length - 1];
     if (last.compute_mean) return await fieldMean(src, g, vars, sel, t, !!last.output_csv);
     if (sel.point && last.output_csv) return await pointCsv(src, vars, sel, t);
+    if (last.output_csv) return await regionCsv(src, vars, sel, t);
     return await subsetNc(src, g, vars, sel, t);
   } finally {
     src.close();

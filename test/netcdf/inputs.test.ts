@@ -69,7 +69,6 @@ describe('validate', () => {
   it('refuses more than 32 files', () => rejects({ paths: Array(33).fill(files.nc4), operations: [op] }, 'paths', /32/));
   it('refuses more than 4 operations', () => rejects({ paths: [files.nc4], operations: Array(5).fill(op) }, 'operations', /4/));
   it('refuses flags before the last operation', () => rejects({ paths: [files.nc4], operations: [{ ...op, compute_mean: true }, { operation: 'mask_landonly' }] }, 'operations.0'));
-  it('refuses CSV of a whole field', () => rejects({ paths: [files.nc4], operations: [{ ...op, output_csv: true }] }, 'operations.0.output_csv'));
   it('refuses an unclosed polygon', () =>
     rejects({ paths: [files.nc4], operations: [{ operation: 'mask_polygon', polygon: { type: 'Polygon', coordinates: [[[0, 0], [1, 0], [1, 1], [0, 1]]] } }] }, /operations\.0\.polygon/, /not closed|at least 4/));
   it('refuses a missing upload', () => rejects({ paths: [files.nc4], operations: [{ operation: 'mask_polygon', file: 'shape.geojson' }] }, 'operations.0.file', /not uploaded/, tmp));
