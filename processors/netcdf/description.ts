@@ -49,6 +49,12 @@ export const description: ProcessDescription = {
       description: 'Applied in order to every file. bbox [west, south, east, north]; point GeoJSON [lon, lat].',
       schema: { type: 'array', items: operation, minItems: 1, maxItems: MAX_OPERATIONS },
     },
+    csv_header: {
+      title: 'CSV header line',
+      description: 'Whether CSV outputs start with a "date,value" line. false: exactly what cdo outputtab,date,value,nohead prints (the ISIMIP endpoint sends false).',
+      schema: { type: 'boolean', default: true },
+      minOccurs: 0,
+    },
   },
   outputs: {
     archive: { title: 'All outputs as zip', schema: { ...fileRef, contentMediaType: 'application/zip' } },

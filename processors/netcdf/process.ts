@@ -101,6 +101,7 @@ async function execute(inputs: Record<string, unknown>, ctx: ExecuteContext) {
       try {
         const out = await subsetFile({
           path: t.abs, ops, outDir: ctx.workDir, baseName: t.base, uploadDir: ctx.uploadDir, signal: ctx.signal, history,
+          csvHeader: inputs.csv_header !== false,
           onProgress: (f) => {
             t.fraction = Math.max(t.fraction, f);
             report();

@@ -1,7 +1,8 @@
 /**
  * output_csv without compute_mean on a region: what isimip-files-api writes for it, `cdo -s
  * outputtab,date,value,nohead` of the region with its whitespace turned into commas — one row per
- * time step and cell, cells in the output grid's order, no header, values as cdo prints them (%g),
+ * time step and cell, cells in the output grid's order, values as cdo prints them (%g), a
+ * "date,value" line first unless csv_header is false,
  * cells masked out or missing as the variable's missing value. Streamed plane by plane: a global
  * 0.5° mask is 259,200 rows per time step.
  */
@@ -34,6 +35,7 @@ export async function regionCsv(src: Source, vars: Var[], sel: Selection, t: Fil
     const cells = rows.length * cols.length;
     // cdo goes time step by time step, each variable's field in turn; one variable is the usual case.
     const steps = planesOf(vars[0]);
+    if (t.csvHeader) out.write('date,value\n');
     const readers = vars.map((v) => ({
       v,
       runs: toRuns(sel, v.shape[2]),

@@ -5,6 +5,7 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cfDateFormatter } from './cf-time.js';
+import { formatG } from './printf-g.js';
 import type { Grid } from './grid.js';
 import { arrayFor, numAttr, strAttr, type NumArray, type Source, type Var } from './model.js';
 import { Nc4Writer, type OutVar } from './io/nc4-writer.js';
@@ -54,12 +55,13 @@ function writeCsv(src: Source, vars: Var[], values: Map<string, Float64Array>, t
   const timeVar = src.vars.find((v) => v.name === v0.dims[0]);
   const times = timeVar ? src.readAll(timeVar.name) : null;
   const fmt = cfDateFormatter(timeVar && strAttr(timeVar.attrs, 'units'), (timeVar && strAttr(timeVar.attrs, 'calendar')) ?? 'standard');
+  // Values as cdo prints them (%g: 7 significant digits for float variables, 15 for double).
   const digits = (v: Var) => (v.type === 'double' ? 15 : 7);
-  const lines = [vars.length === 1 ? 'date,value' : `date,${vars.map((v) => v.name).join(',')}`];
+  const lines = t.csvHeader ? [vars.length === 1 ? 'date,value' : `date,${vars.map((v) => v.name).join(',')}`] : [];
   for (let i = 0; i < v0.shape[0]; i++) {
     const cells = vars.map((v) => {
       const x = values.get(v.name)![i];
-      return x === x ? String(Number(x.toPrecision(digits(v)))) : '';
+      return x === x ? formatG(x, digits(v)) : '';
     });
     lines.push(`${times ? fmt(times[i]) : i},${cells.join(',')}`);
   }

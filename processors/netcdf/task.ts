@@ -12,6 +12,8 @@ export interface FileTask {
   signal: AbortSignal;
   onProgress(fraction: number): void;
   history: string;
+  /** CSV outputs start with a "date,value" line (false: as cdo outputtab nohead prints). */
+  csvHeader: boolean;
 }
 
 /** Planes read ahead and deflates in flight: 3 keeps both cores busy (2 and 4 measured no better). */

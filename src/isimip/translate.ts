@@ -19,6 +19,7 @@ export type NativeOperation = Record<string, unknown> & { operation: string };
 export interface NativeInputs {
   paths: string[];
   operations: NativeOperation[];
+  csv_header?: false;
 }
 
 const ogcBbox = (b: Bbox) => [b.west, b.south, b.east, b.north];
@@ -77,5 +78,8 @@ export function translate(paths: string[], ops: CleanOperation[], uploads: reado
   }
   if (out.length === 0 && Object.keys(errors).length === 0) add('operations', 'Operations result in no operation to perform.');
   if (out.length > MAX_NATIVE_OPERATIONS) add('operations', `To many operations provided (max: ${MAX_NATIVE_OPERATIONS}).`);
-  return Object.keys(errors).length ? { errors } : { inputs: { paths, operations: out } };
+  if (Object.keys(errors).length) return { errors };
+  // CSV as isimip-files-api's cdo call writes it: no header line. Only when CSV is asked for, so
+  // other requests keep their job ids.
+  return { inputs: { paths, operations: out, ...(out.some((o) => o.output_csv) ? { csv_header: false } : {}) } };
 }

@@ -187,8 +187,9 @@ describe('a job from POST to download', () => {
     const entries = await zipEntries(full);
     expect(Object.keys(entries).sort()).toEqual(['README.txt', 'errors.json', OUT_CSV]);
     expect(JSON.parse(entries['errors.json'])).toEqual({ 'corrupt.nc': expect.any(String) });
-    // One `date,value` row per time step of the input (5 days), plausible temperatures in K.
-    const rows = entries[OUT_CSV].trim().split('\n').slice(1);
+    // One `date,value` row per time step of the input (5 days), plausible temperatures in K, and
+    // no header line, as isimip-files-api's `cdo -s outputtab,date,value,nohead` writes it.
+    const rows = entries[OUT_CSV].trim().split('\n');
     expect(rows).toHaveLength(5);
     for (const r of rows) expect(Number(r.split(',')[1])).toBeGreaterThan(230);
     // The processor saw ISIMIP's [west, east, south, north] as OGC [west, south, east, north].
@@ -280,7 +281,9 @@ describe('multipart/form-data with uploads', () => {
     expect(done.status).toBe('finished');
     const entries = await zipEntries(Buffer.from(await (await fetch(done.file_url)).arrayBuffer()));
     expect(Object.keys(entries).sort()).toEqual(['README.txt', 'pr_masked_daily_2015_fldmean.csv']);
-    expect(entries['pr_masked_daily_2015_fldmean.csv'].trim().split('\n').slice(1)).toHaveLength(5);
+    // No header line: as isimip-files-api's `cdo -s outputtab,date,value,nohead` writes it.
+    expect(entries['pr_masked_daily_2015_fldmean.csv'].trim().split('\n')).toHaveLength(5);
+    expect(entries['pr_masked_daily_2015_fldmean.csv']).toMatch(/^\d{4}-\d\d-\d\d,/);
     expect(entries['README.txt']).toContain('{"operation":"mask_polygon","file":"shape.geojson","compute_mean":true,"output_csv":true}');
   });
 

@@ -24,7 +24,7 @@ const cdoCsv = (args: string[]) =>
     .map((l) => l.trim().split(/\s+/).join(','));
 
 const mine = async (operation: Record<string, unknown>) => {
-  const r = await runJob(root, { paths: [files.nc4], operations: [{ ...operation, output_csv: true }] });
+  const r = await runJob(root, { paths: [files.nc4], operations: [{ ...operation, output_csv: true }], csv_header: false });
   expect(r.files).toHaveLength(1);
   expect(r.files[0]).toMatch(/\.csv$/);
   return readFileSync(r.files[0], 'utf8').split('\n').filter(Boolean);
@@ -42,6 +42,20 @@ describe('output_csv of a region (cdo outputtab,date,value,nohead)', () => {
     const got = await mine({ operation: 'mask_bbox', bbox: [-20, 30, 40, 70] });
     expect(got).toHaveLength(ref.length);
     expect(got).toEqual(ref);
+  });
+});
+
+describe('CSV with and without its header line', () => {
+  it('starts with "date,value" unless csv_header is false; then point and field-mean series are cdo outputtab nohead', async () => {
+    const withHeader = await runJob(root, { paths: [files.nc4], operations: [{ operation: 'select_bbox', bbox: [5.5, 47, 15.5, 55.5], output_csv: true }] });
+    expect(readFileSync(withHeader.files[0], 'utf8').split('\n')[0]).toBe('date,value');
+    const mean = await runJob(root, { paths: [files.nc4], operations: [{ operation: 'mask_bbox', bbox: [-20, 30, 40, 70], compute_mean: true, output_csv: true }], csv_header: false });
+    const ref = cdoCsv(['-fldmean', '-masklonlatbox,-20,40,30,70']);
+    const got = readFileSync(mean.files[0], 'utf8').split('\n').filter(Boolean);
+    expect(got.map((l) => l.split(',')[0])).toEqual(ref.map((l) => l.split(',')[0]));
+    // Same digits as cdo's %g; the last may differ by the summation order of the mean.
+    got.forEach((l, i) => expect(Number(l.split(',')[1])).toBeCloseTo(Number(ref[i].split(',')[1]), 3));
+    expect(got.every((l) => /^\d{4}-\d\d-\d\d,-?\d+(\.\d+)?(e[+-]\d\d)?$/.test(l))).toBe(true);
   });
 });
 
