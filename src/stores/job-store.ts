@@ -154,7 +154,7 @@ export const LIST_SCAN_BUDGET = 10_000;
 export interface JobPage {
   jobs: JobSummary[];
   /**
-   * Jobs matching the filters, from counters kept with every change (no scan): exact for the
+   * Jobs matching the filters, from counters or set sizes kept with every change (no scan): exact for the
    * status / process / owner filters, null when a created range, free text or duration is given.
    */
   total: number | null;

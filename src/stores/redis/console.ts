@@ -73,8 +73,8 @@ export class RedisConsole {
   }
 
   /**
-   * Jobs stored before the list counters existed get into them once, a slice at a time (each
-   * job marked as it is counted: lua-list.ts). Safe on several nodes at once.
+   * Jobs stored before the list's combination sets existed get into them once, a slice at a time
+   * (each job marked as it is added: lua-list.ts). Safe on several nodes at once.
    */
   async backfillCounts(): Promise<void> {
     const flag = `${this.p}counts:indexed`;

@@ -16,15 +16,13 @@ local function jk(id) return p .. 'job:' .. id end
 local function inlist(s, csv)
   return s ~= false and s ~= nil and string.find(',' .. csv .. ',', ',' .. s .. ',', 1, true) ~= nil
 end
--- The job list without scans (lua-list.ts). Counts per status and process, in all ('counts') and
--- per owner ('ocounts:<owner>'), field 'status|process'; and sets in list order per status and
--- process ('sp:status|process') and per owner, status and process ('osp:owner|status|process'),
--- so every filter combination reads only matching jobs. Only jobs marked 'counted' are in them:
--- jobs stored before these existed join through the one-off backfill (BACKFILL_COUNTS), which
--- marks them, so a live change and the backfill never count one job twice.
+-- The job list without scans (lua-list.ts): sets in list order per status and process
+-- ('sp:status|process') and per owner, status and process ('osp:owner|status|process'), so every
+-- filter combination reads only matching jobs, and their sizes are its numberMatched. Only jobs
+-- marked 'counted' are in them: jobs stored before these existed join through the one-off
+-- backfill (BACKFILL_COUNTS), which marks them, so a live change and the backfill never add one
+-- job twice.
 local function tally(id, seq, status, proc, owner, d)
-  redis.call('HINCRBY', p .. 'counts', status .. '|' .. proc, d)
-  if owner then redis.call('HINCRBY', p .. 'ocounts:' .. owner, status .. '|' .. proc, d) end
   local sp, osp = p .. 'sp:' .. status .. '|' .. proc, owner and (p .. 'osp:' .. owner .. '|' .. status .. '|' .. proc)
   if d > 0 then
     redis.call('ZADD', sp, seq, id)

@@ -29,20 +29,9 @@ if ARGV[8] ~= '' then owner = string.sub(ARGV[8], 2) end
 local cf, ct, needle = tonumber(ARGV[9]), tonumber(ARGV[10]), ARGV[11]
 local dmin, dmax, now = tonumber(ARGV[14]), tonumber(ARGV[15]), tonumber(ARGV[16])
 
--- Counts from the counters (lua-jobs.ts tally): exact for status/process/owner, -1 otherwise.
-local total = -1
-if not cf and not ct and needle == '' and not dmin and not dmax then
-  total = 0
-  local h = redis.call('HGETALL', owner and (p .. 'ocounts:' .. owner) or (p .. 'counts'))
-  for i = 1, #h, 2 do
-    local bar = string.find(h[i], '|', 1, true)
-    local st, pr = string.sub(h[i], 1, bar - 1), string.sub(h[i], bar + 1)
-    if (#stl == 0 or sts[st]) and (#prl == 0 or prs[pr]) then total = total + tonumber(h[i + 1]) end
-  end
-end
-
 -- The sets to walk hold exactly the jobs the status/process/owner filters match (disjoint when
--- several): one index set, or the union of the combination sets of lua-jobs.ts tally.
+-- several): one index set, or the union of the combination sets of lua-jobs.ts tally. Their
+-- sizes are numberMatched, so no counter is kept beside them.
 local drivers = {}
 if owner and (#stl > 0 or #prl > 0) then
   if #stl == 0 then stl = select(2, csv(ARGV[13])) end
@@ -60,6 +49,12 @@ elseif #prl > 0 then for _, pr in ipairs(prl) do table.insert(drivers, p .. 'pro
 else drivers = {p .. 'all'} end
 -- Whether a job must be looked at (created range, free text, duration) before it is taken.
 local check = cf or ct or needle ~= '' or dmin or dmax
+-- numberMatched: the walked sets' sizes, exact when no job needs a look (-1: left out).
+local total = -1
+if not check then
+  total = 0
+  for _, key in ipairs(drivers) do total = total + redis.call('ZCARD', key) end
+end
 -- Duration (lua-list's twin of job-store.ts durationWithin): finished or now, minus started.
 local function timed(f)
   if not dmin and not dmax then return true end
@@ -167,8 +162,9 @@ return {total, rows, seqs, more, resume, resumeCreated}
 `;
 
 /**
- * ARGV: p, afterSeq, count -> the last sequence seen, or -1 when the walk is done. Counts jobs
- * stored before the counters existed (each marked, so it is counted once; lua-jobs.ts tally).
+ * ARGV: p, afterSeq, count -> the last sequence seen, or -1 when the walk is done. Puts jobs
+ * stored before the combination sets existed into them (each marked, so it is added once;
+ * lua-jobs.ts tally).
  */
 export const BACKFILL_COUNTS = `
 local r = redis.call('ZRANGEBYSCORE', p .. 'all', '(' .. ARGV[2], '+inf', 'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[3]))

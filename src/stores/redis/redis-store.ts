@@ -298,8 +298,8 @@ export class RedisJobStore implements JobStore {
   async startConsole(): Promise<void> {
     await this.jobEvents.start();
     await this.console.backfillCreated();
-    // Only after an upgrade has it work to do (a slice at a time); until it ends, numberMatched
-    // leaves out the jobs not yet counted. A failure retries at the next start.
+    // Only after an upgrade has it work to do (a slice at a time); until it ends, lists combining
+    // filters leave out the jobs not yet added. A failure retries at the next start.
     void this.console.backfillCounts().catch(() => {});
   }
 
