@@ -1,15 +1,18 @@
-/** The job's zip: every output, README.txt (what was run) and errors.json (files that failed). */
+/**
+ * The job's zip: every output (per-file results, and create_mask's shape and mask), README.txt
+ * (what was run) and errors.json (files that failed).
+ */
 import { createWriteStream, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yazl from 'yazl';
-import type { Op } from './operations.js';
+import { isCreateMask, type Op } from './operations.js';
 
 export function readme(jobId: string, paths: string[], ops: Op[], files: string[], errors: Record<string, string>): string {
   return [
     `subsetd netcdf-subset, job ${jobId}`,
     `created ${new Date().toISOString()}`,
     '',
-    'Operations, applied in this order to each file:',
+    ops.some(isCreateMask) ? "Operations, applied in this order to each file (create_mask once, before them, on the first input's grid):" : 'Operations, applied in this order to each file:',
     ...ops.map((o, i) => `  ${i + 1}. ${JSON.stringify(o)}`),
     '',
     `Inputs (${paths.length}):`,
@@ -34,8 +37,8 @@ export async function writeArchive(dir: string, zipName: string, files: string[]
     extras.push('errors.json');
   }
   const zip = new yazl.ZipFile();
-  // NetCDF outputs are deflated already: store them, compress only the text.
-  for (const f of files) zip.addFile(join(dir, f), f, { compress: !f.endsWith('.nc') });
+  // NetCDF outputs are deflated already, an uploaded zipped shapefile too: store them, compress the text.
+  for (const f of files) zip.addFile(join(dir, f), f, { compress: !/\.(nc|zip)$/i.test(f) });
   for (const f of extras) zip.addFile(join(dir, f), f);
   zip.end();
   const tmp = join(dir, `${zipName}.part`);

@@ -16,9 +16,14 @@ const operation = {
     bbox,
     point: { type: 'object', required: ['type', 'coordinates'], properties: { type: { const: 'Point' }, coordinates: { type: 'array', items: { type: 'number' }, minItems: 2, maxItems: 3 } }, description: 'GeoJSON Point, [lon, lat].' },
     country: { type: 'string', pattern: '^[A-Za-z]{3}$', description: 'ISO 3166-1 alpha-3 code, any case (Natural Earth 1:50m outline).' },
-    file: { type: 'string', description: 'mask_polygon: name of an uploaded GeoJSON file or zipped shapefile (lon/lat).' },
+    file: { type: 'string', description: 'mask_polygon, create_mask: name of an uploaded GeoJSON file or zipped shapefile (lon/lat).' },
     polygon: { type: 'object', description: 'mask_polygon: inline GeoJSON Polygon, MultiPolygon, Feature or FeatureCollection (lon/lat).' },
-    mask: { type: 'string', description: 'mask_mask: name of an uploaded NetCDF mask on the input grid.' },
+    mask: {
+      type: 'string',
+      description:
+        'mask_mask: name of an uploaded NetCDF mask on the input grid, or of the file an earlier create_mask makes. create_mask: name of the mask file it writes ' +
+        "(once per job, on the first input's grid: one int8 variable m_0, m_1, ... per feature of `file`, 1 inside, -128 outside; added to the outputs with `file`).",
+    },
     var: { type: 'string', description: 'mask_mask: mask variable (default m_0); cells where it is non-zero are kept.' },
     ...flags,
   },
@@ -32,9 +37,9 @@ export const description: ProcessDescription = {
   version: '1.0.0',
   title: 'Subset NetCDF files to a region',
   description:
-    'Applies a chain of up to 4 operations (select_bbox, mask_bbox, cutout_bbox, select_point, cutout_point, mask_country, mask_landonly, mask_polygon, mask_mask) ' +
+    'Applies a chain of up to 4 operations (select_bbox, mask_bbox, cutout_bbox, select_point, cutout_point, mask_country, mask_landonly, mask_polygon, mask_mask, create_mask) ' +
     'to up to 32 NetCDF-3 or NetCDF-4 files under the data root, on any regular lat/lon grid. Outputs are NetCDF-4 classic (deflate 5) or CSV, one per input, and a zip of all ' +
-    'with README.txt and errors.json (files that failed).',
+    'with README.txt and errors.json (files that failed). create_mask runs once: its mask file and shape are outputs too; alone, they are the only ones.',
   keywords: ['netcdf', 'subset', 'mask', 'isimip', 'cdo', 'ncks'],
   jobControlOptions: ['async-execute', 'dismiss'],
   outputTransmission: ['reference'],
@@ -46,7 +51,7 @@ export const description: ProcessDescription = {
     },
     operations: {
       title: 'Operations',
-      description: 'Applied in order to every file. bbox [west, south, east, north]; point GeoJSON [lon, lat].',
+      description: 'Applied in order to every file (create_mask once per job). bbox [west, south, east, north]; point GeoJSON [lon, lat].',
       schema: { type: 'array', items: operation, minItems: 1, maxItems: MAX_OPERATIONS },
     },
     csv_header: {
@@ -58,7 +63,7 @@ export const description: ProcessDescription = {
   },
   outputs: {
     archive: { title: 'All outputs as zip', schema: { ...fileRef, contentMediaType: 'application/zip' } },
-    files: { title: 'Output files, one per input that succeeded', schema: { type: 'array', items: fileRef } },
+    files: { title: "Output files, one per input that succeeded, and create_mask's shape and mask", schema: { type: 'array', items: fileRef } },
     errors: { title: 'errors.json: input path -> message, for files that failed', schema: { ...fileRef, contentMediaType: 'application/json' } },
   },
 };

@@ -2,7 +2,7 @@
  * Cell masks for the masking operations, on a file's own grid, cached per (grid, region) in the
  * thread: a 32-file job over one grid rasterizes its country once. Country and land outlines come
  * from src/boundaries; polygons from the request; mask files (ISIMIP's mask_mask) are NetCDF
- * uploads whose grid must be the input's.
+ * uploads, or the file an earlier create_mask made, whose grid must be the input's.
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
@@ -43,7 +43,8 @@ export function inBboxMask(g: Grid, [w, s, e, n]: [number, number, number, numbe
 }
 
 /** The mask of a masking operation (1 = keep), or null for operations that do not mask. */
-export async function maskFor(op: Op, i: number, g: Grid, uploadDir: string | undefined): Promise<Uint8Array | null> {
+/** `created`: masks made by create_mask (name -> path), when op is a mask_mask on one of them. */
+export async function maskFor(op: Op, i: number, g: Grid, uploadDir: string | undefined, created?: ReadonlyMap<string, string>): Promise<Uint8Array | null> {
   switch (op.operation) {
     case 'mask_bbox':
       return inBboxMask(g, op.bbox);
@@ -57,7 +58,7 @@ export async function maskFor(op: Op, i: number, g: Grid, uploadDir: string | un
       return cached(`${g.key}|polygon|${key}`, () => rasterize(parts, g));
     }
     case 'mask_mask':
-      return maskFromFile(join(uploadDir ?? '/nonexistent', op.mask), op.var, g);
+      return maskFromFile(created?.get(op.mask) ?? join(uploadDir ?? '/nonexistent', op.mask), op.var, g);
     default:
       return null;
   }

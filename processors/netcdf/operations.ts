@@ -1,5 +1,6 @@
 /**
- * The `operations` input of netcdf-subset: up to 4 operations applied in order to every file.
+ * The `operations` input of netcdf-subset: up to 4 operations applied in order to every file,
+ * except create_mask, which runs once per job (it writes a mask file, see create-mask.ts).
  * Native conventions: bbox [west, south, east, north] (west > east crosses the antimeridian),
  * point GeoJSON {type: "Point", coordinates: [lon, lat]}. The ISIMIP v2 endpoint translates its
  * own conventions into these (src/isimip/translate.ts), one operation to one operation.
@@ -21,13 +22,20 @@ export type Op = Flags &
     | { operation: 'mask_landonly' }
     | { operation: 'mask_polygon'; file?: string; polygon?: unknown }
     | { operation: 'mask_mask'; mask: string; var: string }
+    | { operation: 'create_mask'; file: string; mask: string }
   );
 
-export const OPERATION_NAMES = ['select_bbox', 'mask_bbox', 'cutout_bbox', 'select_point', 'cutout_point', 'mask_country', 'mask_landonly', 'mask_polygon', 'mask_mask'] as const;
+export const OPERATION_NAMES = ['select_bbox', 'mask_bbox', 'cutout_bbox', 'select_point', 'cutout_point', 'mask_country', 'mask_landonly', 'mask_polygon', 'mask_mask', 'create_mask'] as const;
 export const MAX_OPERATIONS = 4;
 export const MAX_PATHS = 32;
 
 const UPLOAD_NAME = /^[A-Za-z0-9_.-]{1,200}$/;
+/** Names the job writes itself (README, errors, the zip and files being written): not for create_mask's files. */
+const JOB_OWN_NAME = /^(readme\.txt|errors\.json|subset-.*\.zip)$|\.part$/i;
+const fileName = (v: unknown, input: string, what: string): string => {
+  if (typeof v !== 'string' || !UPLOAD_NAME.test(v) || v.includes('..')) throw new InputError(input, `must be the plain name of ${what}`);
+  return v;
+};
 
 const num = (v: unknown, input: string, what: string): number => {
   if (typeof v !== 'number' || !Number.isFinite(v)) throw new InputError(input, `${what} must be a finite number`);
@@ -90,30 +98,59 @@ export function parseOp(raw: unknown, i: number): Op {
       // Inline polygons are checked here, in JS, so a malformed one is a 400 (self-intersections
       // are fine: the even-odd scanline rasterizer needs no valid geometry).
       if (o.polygon !== undefined) parseRegionGeoJson(o.polygon, `${input}.polygon`);
-      if (o.file !== undefined && (typeof o.file !== 'string' || !UPLOAD_NAME.test(o.file) || o.file.includes('..'))) throw new InputError(`${input}.file`, 'must be the plain name of an uploaded file');
+      if (o.file !== undefined) fileName(o.file, `${input}.file`, 'an uploaded file');
       return { operation: 'mask_polygon', ...(o.file !== undefined ? { file: o.file as string } : { polygon: o.polygon }), ...f };
     }
     case 'mask_mask': {
-      if (typeof o.mask !== 'string' || !UPLOAD_NAME.test(o.mask) || o.mask.includes('..')) throw new InputError(`${input}.mask`, 'must be the plain name of an uploaded NetCDF mask file');
+      fileName(o.mask, `${input}.mask`, 'an uploaded NetCDF mask file or of one made by an earlier create_mask');
       const v = o.var ?? 'm_0';
       if (typeof v !== 'string' || !/^[A-Za-z0-9_]{1,100}$/.test(v)) throw new InputError(`${input}.var`, 'must be a variable name (letters, digits, underscores)');
-      return { operation: 'mask_mask', mask: o.mask, var: v, ...f };
+      return { operation: 'mask_mask', mask: o.mask as string, var: v, ...f };
+    }
+    case 'create_mask': {
+      // Both files end up in the job's outputs beside README.txt and the zip: no clashes.
+      const file = fileName(o.file, `${input}.file`, 'an uploaded GeoJSON file or zipped shapefile');
+      const mask = fileName(o.mask, `${input}.mask`, 'the mask file to write (e.g. "pm.nc")');
+      for (const [k, n] of [['file', file], ['mask', mask]]) if (JOB_OWN_NAME.test(n)) throw new InputError(`${input}.${k}`, `"${n}" is a name the job uses for its own files`);
+      if (file === mask) throw new InputError(`${input}.mask`, 'must differ from "file"');
+      if (f.compute_mean || f.output_csv) throw new InputError(input, 'create_mask writes a mask file: compute_mean and output_csv belong on a per-file operation');
+      return { operation: 'create_mask', file, mask };
     }
     default:
       throw new InputError(`${input}.operation`, `unknown operation ${JSON.stringify(o.operation)}; one of ${OPERATION_NAMES.join(', ')}`);
   }
 }
 
+export type CreateMaskOp = Extract<Op, { operation: 'create_mask' }>;
+export const isCreateMask = (op: Op): op is CreateMaskOp => op.operation === 'create_mask';
+/** The operations applied to each file: all but create_mask (run once, before the files). */
+export const perFileOps = (ops: Op[]): Op[] => ops.filter((o) => !isCreateMask(o));
+
+/** Whether ops[i] is a mask_mask on the file of a create_mask before it (else it names an upload). */
+export function createdEarlier(ops: Op[], i: number): boolean {
+  const op = ops[i];
+  return op.operation === 'mask_mask' && ops.slice(0, i).some((o) => isCreateMask(o) && o.mask === op.mask);
+}
+
 export function parseOps(raw: unknown): Op[] {
   if (!Array.isArray(raw) || raw.length === 0) throw new InputError('operations', 'must be a non-empty array of operations');
   if (raw.length > MAX_OPERATIONS) throw new InputError('operations', `at most ${MAX_OPERATIONS} operations, got ${raw.length}`);
   const ops = raw.map(parseOp);
+  // Each create_mask writes its mask and copies its shape into the job's dir: one file per name.
+  const creates = ops.filter(isCreateMask);
   ops.forEach((op, i) => {
-    if (i < ops.length - 1 && (op.compute_mean || op.output_csv)) throw new InputError(`operations.${i}`, 'compute_mean and output_csv apply to the result of the chain: set them on the last operation');
+    if (!isCreateMask(op)) return;
+    if (creates.indexOf(op) !== creates.findIndex((c) => c.mask === op.mask)) throw new InputError(`operations.${i}.mask`, `"${op.mask}" is made by an earlier create_mask already`);
+    if (creates.some((c) => c.file === op.mask)) throw new InputError(`operations.${i}.mask`, `"${op.mask}" is the shape file of a create_mask`);
   });
-  const last = ops[ops.length - 1];
+  // Flags belong to the last per-file operation (a create_mask after it does not count).
+  const fileOps = perFileOps(ops);
+  const lastAt = ops.lastIndexOf(fileOps[fileOps.length - 1]);
+  ops.forEach((op, i) => {
+    if (i < lastAt && (op.compute_mean || op.output_csv)) throw new InputError(`operations.${i}`, 'compute_mean and output_csv apply to the result of the chain: set them on the last operation');
+  });
   const pointed = ops.some((o) => o.operation === 'select_point' || o.operation === 'cutout_point');
-  if (last.compute_mean && pointed) throw new InputError(`operations.${ops.length - 1}.compute_mean`, 'a point selection has no field to average');
+  if (lastAt >= 0 && ops[lastAt].compute_mean && pointed) throw new InputError(`operations.${lastAt}.compute_mean`, 'a point selection has no field to average');
   return ops;
 }
 
@@ -132,6 +169,8 @@ export function opTag(op: Op): string {
       return op.country.toLowerCase();
     case 'mask_landonly':
       return 'landonly';
+    case 'create_mask':
+      return ''; // writes a file of its own, selects nothing in the outputs
     default:
       return 'masked';
   }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import * as shapefile from 'shapefile';
 import yauzl from 'yauzl';
 import { InputError } from '../../src/processes/types.js';
-import { parseRegionGeoJson, type MultiPolygonCoords } from '../../src/regions/geojson.js';
+import { MAX_VERTICES, parseRegionGeoJson, type MultiPolygonCoords } from '../../src/regions/geojson.js';
 
 const MAX_UPLOAD = 64 * 1024 * 1024;
 /**
@@ -20,6 +20,8 @@ const MAX_UPLOAD = 64 * 1024 * 1024;
 const MAX_RATIO = 100;
 const RATIO_FREE = 1024 * 1024;
 const MAX_ENTRIES = 1000;
+/** create_mask writes one variable per feature: a world map of admin-1 regions (~4,600) fits. */
+export const MAX_FEATURES = 10_000;
 
 function unzipEntries(buf: Buffer): Promise<Map<string, Buffer>> {
   return new Promise((resolve, reject) => {
@@ -64,7 +66,8 @@ function unzipEntries(buf: Buffer): Promise<Map<string, Buffer>> {
   });
 }
 
-export async function readPolygonUpload(dir: string | undefined, name: string, input: string): Promise<MultiPolygonCoords> {
+/** The upload as GeoJSON (a zipped shapefile read into a FeatureCollection), checked for size and zip bombs. */
+async function readUpload(dir: string | undefined, name: string, input: string): Promise<unknown> {
   if (!dir) throw new InputError(input, `"${name}" was not uploaded with the request`);
   const path = join(dir, name);
   let size: number;
@@ -85,19 +88,48 @@ export async function readPolygonUpload(dir: string | undefined, name: string, i
     if (!files.has('shp')) throw new InputError(input, `"${name}" holds no .shp file`);
     const prj = files.get('prj')?.toString('latin1') ?? '';
     if (/PROJCS\[/i.test(prj)) throw new InputError(input, `"${name}" is in a projected CRS; upload lon/lat (EPSG:4326) coordinates`);
-    let fc: unknown;
     try {
-      fc = await shapefile.read(files.get('shp')!, files.get('dbf'));
+      return await shapefile.read(files.get('shp')!, files.get('dbf'));
     } catch (e) {
       throw new InputError(input, `"${name}" is not a readable shapefile: ${(e as Error).message}`);
     }
-    return parseRegionGeoJson(fc, input);
   }
-  let json: unknown;
   try {
-    json = JSON.parse(buf.toString('utf8'));
+    return JSON.parse(buf.toString('utf8'));
   } catch {
     throw new InputError(input, `"${name}" is neither GeoJSON nor a zipped shapefile`);
   }
-  return parseRegionGeoJson(json, input);
+}
+
+/** All polygons of the upload as one region (mask_polygon). */
+export async function readPolygonUpload(dir: string | undefined, name: string, input: string): Promise<MultiPolygonCoords> {
+  return parseRegionGeoJson(await readUpload(dir, name, input), input);
+}
+
+export interface ShapeFeature {
+  parts: MultiPolygonCoords;
+  properties: Record<string, unknown>;
+}
+
+/**
+ * The upload feature by feature, in file order (create_mask: one mask variable each, as
+ * geopandas reads the rows). A bare geometry is one feature without properties.
+ */
+export async function readPolygonFeatures(dir: string | undefined, name: string, input: string): Promise<ShapeFeature[]> {
+  const value = await readUpload(dir, name, input);
+  const o = value as { type?: unknown; features?: unknown };
+  const props = (f: unknown): Record<string, unknown> => {
+    const p = (f as { properties?: unknown })?.properties;
+    return p && typeof p === 'object' && !Array.isArray(p) ? (p as Record<string, unknown>) : {};
+  };
+  if (o && typeof o === 'object' && o.type === 'FeatureCollection' && Array.isArray(o.features)) {
+    if (!o.features.length) throw new InputError(input, `"${name}" contains no feature`);
+    if (o.features.length > MAX_FEATURES) throw new InputError(input, `"${name}" has ${o.features.length} features, at most ${MAX_FEATURES}`);
+    // One parse per feature, the same checks as a whole upload; the vertex limit over all of them.
+    const out = o.features.map((f, i) => ({ parts: parseRegionGeoJson(f, `${input}.features[${i}]`), properties: props(f) }));
+    const vertices = out.reduce((n, f) => n + f.parts.flat().reduce((m, r) => m + r.length, 0), 0);
+    if (vertices > MAX_VERTICES) throw new InputError(input, `more than ${MAX_VERTICES} vertices`);
+    return out;
+  }
+  return [{ parts: parseRegionGeoJson(value, input), properties: o?.type === 'Feature' ? props(o) : {} }];
 }

@@ -9,11 +9,12 @@ import { basename, join } from 'node:path';
 import { resolveDataFile } from '../../src/processes/data-path.js';
 import { InputError, ProcessingError, type ExecuteContext, type Process, type ValidateEnv } from '../../src/processes/types.js';
 import { readme, writeArchive } from './archive.js';
+import { createMasks } from './create-mask.js';
 import { description } from './description.js';
 import { findGrid, gridVars } from './grid.js';
 import { openSource, sniff } from './io/open-source.js';
-import { opTag, parseOps, type Op } from './operations.js';
-import { readPolygonUpload } from './polygon-upload.js';
+import { createdEarlier, isCreateMask, opTag, parseOps, perFileOps, type Op } from './operations.js';
+import { readPolygonFeatures, readPolygonUpload } from './polygon-upload.js';
 import { EmptySelectionError, select } from './selection.js';
 import { subsetFile } from './subset-file.js';
 
@@ -28,7 +29,7 @@ function parsePaths(raw: unknown, dataRoot: string): Array<{ rel: string; abs: s
 /** Output base name: ISIMIP's "_global_" replaced by the region tag, else the tag appended. */
 export function outputBase(rel: string, ops: Op[], taken: Set<string>): string {
   const stem = basename(rel).replace(/\.(nc|nc4|netcdf|cdf)$/i, '');
-  const tag = ops.map(opTag).join('_');
+  const tag = ops.map(opTag).filter(Boolean).join('_');
   let base = stem.includes('_global_') ? stem.replace('_global_', `_${tag}_`) : `${stem}_${tag}`;
   for (let k = 2; taken.has(base); k++) base = `${base.replace(/-\d+$/, '')}-${k}`;
   taken.add(base);
@@ -40,7 +41,9 @@ async function validate(inputs: Record<string, unknown>, env: ValidateEnv) {
   const files = parsePaths(inputs.paths, env.dataRoot);
   for (const [i, op] of ops.entries()) {
     if (op.operation === 'mask_polygon' && op.file) await readPolygonUpload(env.uploadDir, op.file, `operations.${i}.file`);
-    if (op.operation === 'mask_mask') {
+    if (op.operation === 'create_mask') await readPolygonFeatures(env.uploadDir, op.file, `operations.${i}.file`);
+    // A mask made by an earlier create_mask exists only once the job runs.
+    if (op.operation === 'mask_mask' && !createdEarlier(ops, i)) {
       const p = env.uploadDir && join(env.uploadDir, op.mask);
       let kind = null;
       try {
@@ -80,9 +83,19 @@ async function validate(inputs: Record<string, unknown>, env: ValidateEnv) {
 async function execute(inputs: Record<string, unknown>, ctx: ExecuteContext) {
   const ops = parseOps(inputs.operations);
   const files = parsePaths(inputs.paths, ctx.dataRoot);
-  const taken = new Set<string>();
-  const tasks = files.map((f) => ({ ...f, base: outputBase(f.rel, ops, taken), fraction: 0 }));
   const history = `${new Date().toISOString()}: subsetd netcdf-subset ${JSON.stringify(ops)}`;
+  // create_mask first, once (on the first input's grid); its shape and mask are outputs too.
+  let made: Awaited<ReturnType<typeof createMasks>>;
+  try {
+    made = await createMasks(ops.filter(isCreateMask), files[0].abs, ctx.uploadDir, ctx.workDir, history, ctx.signal);
+  } catch (e) {
+    if (ctx.signal.aborted) throw e;
+    throw new ProcessingError((e as Error).message || String(e));
+  }
+  // Their names are taken, so no per-file output is written over them.
+  const taken = new Set(made.files.map((f) => f.replace(/\.[^.]*$/, '')));
+  // Only create_mask: nothing to do per file, the job's outputs are the mask and the shape.
+  const tasks = perFileOps(ops).length ? files.map((f) => ({ ...f, base: outputBase(f.rel, ops, taken), fraction: 0 })) : [];
   const written: string[] = [];
   const errors: Record<string, string> = {};
   let last = 0;
@@ -90,7 +103,7 @@ async function execute(inputs: Record<string, unknown>, ctx: ExecuteContext) {
     const now = Date.now();
     if (!force && now - last < 500) return;
     last = now;
-    const pct = (95 * tasks.reduce((s, t) => s + t.fraction, 0)) / tasks.length;
+    const pct = (95 * tasks.reduce((s, t) => s + t.fraction, 0)) / Math.max(1, tasks.length);
     ctx.progress(Math.floor(pct), `${tasks.filter((t) => t.fraction >= 1).length}/${tasks.length} files`);
   };
   let next = 0;
@@ -100,7 +113,7 @@ async function execute(inputs: Record<string, unknown>, ctx: ExecuteContext) {
       if (ctx.signal.aborted) return;
       try {
         const out = await subsetFile({
-          path: t.abs, ops, outDir: ctx.workDir, baseName: t.base, uploadDir: ctx.uploadDir, signal: ctx.signal, history,
+          path: t.abs, ops, outDir: ctx.workDir, baseName: t.base, uploadDir: ctx.uploadDir, createdMasks: made.made, signal: ctx.signal, history,
           csvHeader: inputs.csv_header !== false,
           onProgress: (f) => {
             t.fraction = Math.max(t.fraction, f);
@@ -119,12 +132,13 @@ async function execute(inputs: Record<string, unknown>, ctx: ExecuteContext) {
   };
   await Promise.all(Array.from({ length: Math.min(FILES_AT_ONCE, tasks.length) }, worker));
   if (ctx.signal.aborted) throw new ProcessingError('job dismissed');
-  if (!written.length) throw new ProcessingError(`no file could be processed: ${Object.entries(errors).map(([p, m]) => `${p}: ${m}`).join('; ')}`);
+  if (tasks.length && !written.length) throw new ProcessingError(`no file could be processed: ${Object.entries(errors).map(([p, m]) => `${p}: ${m}`).join('; ')}`);
+  written.push(...made.files);
   written.sort();
   ctx.progress(96, 'writing the zip');
   const zipName = `subset-${ctx.jobId.slice(0, 12)}.zip`;
   const extras = await writeArchive(ctx.workDir, zipName, written, readme(ctx.jobId, files.map((f) => f.rel), ops, written, errors), errors);
-  const type = (f: string) => (f.endsWith('.csv') ? 'text/csv' : 'application/x-netcdf');
+  const type = (f: string) => (f.endsWith('.csv') ? 'text/csv' : /\.(geo)?json$/i.test(f) ? 'application/geo+json' : /\.zip$/i.test(f) ? 'application/zip' : 'application/x-netcdf');
   return {
     outputs: {
       archive: { file: zipName, type: 'application/zip', title: 'All outputs' },

@@ -6,7 +6,7 @@
  */
 import { colsIn, nearest, rowsIn, type Grid } from './grid.js';
 import { maskFor } from './masks.js';
-import type { Op } from './operations.js';
+import { createdEarlier, type Op } from './operations.js';
 
 export interface Selection {
   rows: number[];
@@ -22,7 +22,8 @@ export class EmptySelectionError extends Error {
   }
 }
 
-export async function select(ops: Op[], g: Grid, uploadDir?: string): Promise<Selection> {
+/** `created`: masks made by the job's create_mask operations (name -> path), for mask_mask after them. */
+export async function select(ops: Op[], g: Grid, uploadDir?: string, created?: ReadonlyMap<string, string>): Promise<Selection> {
   let rows = Array.from(g.lat, (_, i) => i);
   let cols = Array.from(g.lon, (_, j) => j);
   let mask: Uint8Array | null = null;
@@ -43,7 +44,8 @@ export async function select(ops: Op[], g: Grid, uploadDir?: string): Promise<Se
       cols = [c];
       point = true;
     } else {
-      const m = await maskFor(op, i, g, uploadDir);
+      // create_mask selects nothing (maskFor: null); a mask_mask after it reads the file it made.
+      const m = await maskFor(op, i, g, uploadDir, createdEarlier(ops, i) ? created : undefined);
       if (m) mask = mask ? m.map((v, k) => v & mask![k]) : m;
     }
   }

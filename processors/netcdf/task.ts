@@ -9,6 +9,8 @@ export interface FileTask {
   /** Output base name without extension. */
   baseName: string;
   uploadDir?: string;
+  /** Masks made by the job's create_mask operations: name -> path (mask_mask reads them there). */
+  createdMasks?: ReadonlyMap<string, string>;
   signal: AbortSignal;
   onProgress(fraction: number): void;
   history: string;

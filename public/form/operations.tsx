@@ -20,6 +20,7 @@ const USES: Record<string, string[]> = {
   // `file` names an upload of a multipart (ISIMIP) request; a JSON request carries the polygon inline.
   mask_polygon: ['polygon'],
   mask_mask: ['mask', 'var'],
+  create_mask: ['file', 'mask'],
 };
 const LAST_ONLY = ['compute_mean', 'output_csv'];
 

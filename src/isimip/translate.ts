@@ -6,7 +6,8 @@
  *   bbox [west, east, south, north]          bbox [west, south, east, north] (OGC order)
  *   point [lat, lon]                         point {type: "Point", coordinates: [lon, lat]}
  *   compute_mean / output_csv flags          compute_mean / output_csv flags on the operation
- *   create_mask{shape, mask} + mask_mask     mask_polygon{file: shape upload}
+ *   create_mask{shape, mask}                 create_mask{file: shape upload, mask} (once per job, writes the mask)
+ *   mask_mask{mask: created by create_mask}  mask_mask{mask, var} (reads the file create_mask made)
  *   mask_mask{mask: uploaded .nc, var}       mask_mask{mask, var} (a NetCDF mask among the uploads)
  */
 import type { Bbox, CleanOperation } from './operations.js';
@@ -40,7 +41,7 @@ export function translate(paths: string[], ops: CleanOperation[], uploads: reado
   const errors: ErrorMap = {};
   const add = (key: string, msg: string) => (errors[key] ??= []).push(msg);
   const out: NativeOperation[] = [];
-  const createdMasks = new Map<string, string>(); // mask name -> shape upload it is made from
+  const createdMasks = new Set<string>(); // mask names made by an earlier create_mask
 
   for (const op of ops) {
     switch (op.operation) {
@@ -60,20 +61,19 @@ export function translate(paths: string[], ops: CleanOperation[], uploads: reado
         out.push(withFlags({ operation: 'mask_landonly' }, op));
         break;
       case 'create_mask':
-        // Rasterising happens inside mask_polygon on each file's own grid: nothing to run here.
-        // Recorded even when the shape is missing: that is one error, not a second one at mask_mask.
+        // Counts towards the operations limit, as there. Recorded even when the shape is missing:
+        // that is one error, not a second one at mask_mask.
         if (!uploads.includes(op.shape)) add('uploads', `File "${op.shape}" for operation "create_mask" is not part of the uploads`);
-        createdMasks.set(op.mask, op.shape);
+        out.push({ operation: 'create_mask', file: op.shape, mask: op.mask });
+        createdMasks.add(op.mask);
         break;
-      case 'mask_mask': {
-        // Refused at once when the mask is neither uploaded nor made by an earlier create_mask
-        // (isimip-files-api lets the job fail later in cdo): docs/isimip.md, deliberate differences.
-        const shape = createdMasks.get(op.mask);
-        if (shape) out.push(withFlags({ operation: 'mask_polygon', file: shape }, op));
-        else if (uploads.includes(op.mask)) out.push(withFlags({ operation: 'mask_mask', mask: op.mask, var: op.var }, op));
+      case 'mask_mask':
+        // The same native operation whether the mask was uploaded or made by an earlier
+        // create_mask (netcdf-subset tells them apart by the chain). Refused at once when it is
+        // neither (isimip-files-api lets the job fail later in cdo): docs/isimip.md.
+        if (createdMasks.has(op.mask) || uploads.includes(op.mask)) out.push(withFlags({ operation: 'mask_mask', mask: op.mask, var: op.var }, op));
         else add('operations', `${op.mask} was not uploaded for operation "mask_mask"`);
         break;
-      }
     }
   }
   if (out.length === 0 && Object.keys(errors).length === 0) add('operations', 'Operations result in no operation to perform.');

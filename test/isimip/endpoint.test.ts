@@ -1,13 +1,14 @@
 // The ISIMIP Files API v2-compatible endpoint over real HTTP against the bundled service. Jobs
 // run on the built-in netcdf-subset processor with small ISIMIP-like NetCDF inputs made by
 // scripts/make-netcdf-fixtures.mjs (test/netcdf/helpers.ts makeDataRoot()).
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import yauzl from 'yauzl';
 import { FIXTURE_PLUGIN, startService, type RunningService } from '../helpers/service.js';
-import { makeDataRoot } from '../netcdf/helpers.js';
+import { openSource } from '../../processors/netcdf/io/open-source.js';
+import { gdalMask, makeDataRoot } from '../netcdf/helpers.js';
 
 const SHA1 = /^[0-9a-f]{40}$/;
 /** Inputs for the job that is watched while running: enough files to take a while, one at a time. */
@@ -52,22 +53,26 @@ async function poll(jobUrl: string, timeoutMs = 60_000): Promise<any> {
   }
 }
 
-function zipEntries(buf: Buffer): Promise<Record<string, string>> {
+function zipFiles(buf: Buffer): Promise<Record<string, Buffer>> {
   return new Promise((resolveZip, reject) => {
     yauzl.fromBuffer(buf, { lazyEntries: true }, (err, zip) => {
       if (err || !zip) return reject(err);
-      const out: Record<string, string> = {};
+      const out: Record<string, Buffer> = {};
       zip.on('entry', (e: yauzl.Entry) =>
         zip.openReadStream(e, (er, s) => {
           if (er || !s) return reject(er);
           const parts: Buffer[] = [];
-          s.on('data', (d: Buffer) => parts.push(d)).on('end', () => ((out[e.fileName] = Buffer.concat(parts).toString()), zip.readEntry()));
+          s.on('data', (d: Buffer) => parts.push(d)).on('end', () => ((out[e.fileName] = Buffer.concat(parts)), zip.readEntry()));
         }),
       );
       zip.on('end', () => resolveZip(out)).on('error', reject);
       zip.readEntry();
     });
   });
+}
+
+async function zipEntries(buf: Buffer): Promise<Record<string, string>> {
+  return Object.fromEntries(Object.entries(await zipFiles(buf)).map(([k, v]) => [k, v.toString()]));
 }
 
 describe('GET /isimip/v2/', () => {
@@ -236,14 +241,16 @@ describe('a job from POST to download', () => {
   });
 });
 
+/** A multipart request as the official client sends it: `data` JSON and one part per upload. */
+const form = (data: unknown, files: Record<string, string | Buffer>, dataAsFile = true) => {
+  const f = new FormData();
+  // requests' files={'data': json.dumps(...)} sends data as a file part; browsers as a field.
+  f.set('data', dataAsFile ? new Blob([JSON.stringify(data)], { type: 'application/octet-stream' }) : JSON.stringify(data));
+  for (const [name, content] of Object.entries(files)) f.set(name, new Blob([typeof content === 'string' ? content : new Uint8Array(content)]), name);
+  return { method: 'POST', body: f };
+};
+
 describe('multipart/form-data with uploads', () => {
-  const form = (data: unknown, files: Record<string, string | Buffer>, dataAsFile = true) => {
-    const f = new FormData();
-    // requests' files={'data': json.dumps(...)} sends data as a file part; browsers as a field.
-    f.set('data', dataAsFile ? new Blob([JSON.stringify(data)], { type: 'application/octet-stream' }) : JSON.stringify(data));
-    for (const [name, content] of Object.entries(files)) f.set(name, new Blob([typeof content === 'string' ? content : new Uint8Array(content)]), name);
-    return { method: 'POST', body: f };
-  };
   const maskRequest = { paths: ['ISIMIP3b/tas_global_daily_2015.nc'], operations: [{ operation: 'mask_mask', mask: 'pm.nc', var: 'tas' }] };
   // The input itself as a mask on its own grid; v2 differs by one trailing byte (HDF5 ignores it).
   const v1 = () => nc4;
@@ -266,27 +273,6 @@ describe('multipart/form-data with uploads', () => {
     expect(done.meta).toEqual({ created_files: 1, total_files: 1, errors: {} });
   });
 
-  it('turns create_mask + mask_mask into mask_polygon on the uploaded shape', async () => {
-    const data = {
-      paths: ['ISIMIP3b/pr_global_daily_2015.nc'],
-      operations: [
-        { operation: 'create_mask', shape: 'shape.geojson', mask: 'shape.nc' },
-        { operation: 'mask_mask', mask: 'shape.nc', compute_mean: true, output_csv: true },
-      ],
-    };
-    const shape = { type: 'FeatureCollection', features: [{ type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: [[[5.5, 47], [15.5, 47], [15.5, 55.5], [5.5, 55.5], [5.5, 47]]] } }] };
-    const r = await call('', form(data, { 'shape.geojson': JSON.stringify(shape) }));
-    expect(r.status).toBe(201);
-    const done = await poll(r.body.job_url);
-    expect(done.status).toBe('finished');
-    const entries = await zipEntries(Buffer.from(await (await fetch(done.file_url)).arrayBuffer()));
-    expect(Object.keys(entries).sort()).toEqual(['README.txt', 'pr_masked_daily_2015_fldmean.csv']);
-    // No header line: as isimip-files-api's `cdo -s outputtab,date,value,nohead` writes it.
-    expect(entries['pr_masked_daily_2015_fldmean.csv'].trim().split('\n')).toHaveLength(5);
-    expect(entries['pr_masked_daily_2015_fldmean.csv']).toMatch(/^\d{4}-\d\d-\d\d,/);
-    expect(entries['README.txt']).toContain('{"operation":"mask_polygon","file":"shape.geojson","compute_mean":true,"output_csv":true}');
-  });
-
   it('refuses upload names that could leave the upload dir', async () => {
     const r = await call('', form(maskRequest, { '..evil.nc': 'x', 'pm.nc': 'y' }));
     expect(r.status).toBe(400);
@@ -298,6 +284,148 @@ describe('multipart/form-data with uploads', () => {
     f.set('data', '{nope');
     const r = await call('', { method: 'POST', body: f });
     expect(r).toMatchObject({ status: 400, body: { status: 'error', errors: { data: ['Provided json data is malformatted'] } } });
+  });
+});
+
+describe('create_mask: its mask file in the zip', () => {
+  type Box = [number, number, number, number];
+  // Two rectangles whose edges fall between 0.5° cell centres, properties of every kind.
+  const A: Box = [5.2, 47.3, 8.1, 49.6];
+  const B: Box = [10.1, 50.2, 12.4, 51.9];
+  const ring = ([w, s, e, n]: Box) => [[[w, s], [e, s], [e, n], [w, n], [w, s]]];
+  const shape = {
+    type: 'FeatureCollection',
+    features: [
+      { type: 'Feature', properties: { NAME: 'Alpha', Code: 7, Share: 0.25, flag: true }, geometry: { type: 'Polygon', coordinates: ring(A) } },
+      { type: 'Feature', properties: { Name: 'Beta', ID: 2 }, geometry: { type: 'Polygon', coordinates: ring(B) } },
+    ],
+  };
+  const input = 'ISIMIP3b/tas_global_daily_2015.nc';
+  const has = (cmd: string) => spawnSync('which', [cmd]).status === 0;
+  /** The global 0.5° grid of isimip-files-api's masks, computed here: lat 89.75 .. -89.75, lon -179.75 .. 179.75. */
+  const LAT = Array.from({ length: 360 }, (_, i) => 89.75 - 0.5 * i);
+  const LON = Array.from({ length: 720 }, (_, j) => -179.75 + 0.5 * j);
+  const inside = ([w, s, e, n]: Box) => new Set(LAT.flatMap((y, i) => LON.flatMap((x, j) => (x > w && x < e && y > s && y < n ? [i * 720 + j] : []))));
+
+  async function run(operations: unknown[]) {
+    const r = await call('', form({ paths: [input], operations }, { 'shape.geojson': JSON.stringify(shape) }));
+    expect(r.status).toBe(201);
+    const done = await poll(r.body.job_url);
+    expect(done).toMatchObject({ status: 'finished', meta: { errors: {} } });
+    return zipFiles(Buffer.from(await (await fetch(done.file_url)).arrayBuffer()));
+  }
+  /** Writes a zip entry out and opens it with the project's own reader. */
+  async function open(name: string, bytes: Buffer) {
+    const path = join(svc.stateDir, `${Date.now()}-${name}`);
+    writeFileSync(path, bytes);
+    return { path, src: await openSource(path) };
+  }
+
+  it('alone: the job outputs the shape, the mask NetCDF and README.txt', async () => {
+    const zip = await run([{ operation: 'create_mask', shape: 'shape.geojson', mask: 'pm.nc' }]);
+    expect(Object.keys(zip).sort()).toEqual(['README.txt', 'pm.nc', 'shape.geojson']);
+    expect(zip['shape.geojson'].toString()).toBe(JSON.stringify(shape));
+    expect(zip['README.txt'].toString()).toContain('{"operation":"create_mask","file":"shape.geojson","mask":"pm.nc"}');
+    const { path, src } = await open('pm.nc', zip['pm.nc']);
+    try {
+      expect(src.dims.map((d) => [d.name, d.size])).toEqual([['lon', 720], ['lat', 360]]);
+      expect(Array.from(src.readAll('lat'))).toEqual(LAT);
+      expect(Array.from(src.readAll('lon'))).toEqual(LON);
+      const attr = (v: string, a: string) => src.vars.find((x) => x.name === v)!.attrs.find((x) => x.name === a);
+      for (const m of ['m_0', 'm_1']) {
+        expect(src.vars.find((x) => x.name === m)).toMatchObject({ type: 'byte', dims: ['lat', 'lon'] });
+        expect(attr(m, '_FillValue')).toEqual({ name: '_FillValue', type: 'byte', value: [-128] });
+      }
+      // Properties as attributes, keys lowercased, only strings and numbers (the boolean is left out).
+      expect([attr('m_0', 'name')?.value, attr('m_0', 'code')?.value, attr('m_0', 'share')?.value, attr('m_0', 'flag')]).toEqual(['Alpha', [7], [0.25], undefined]);
+      expect([attr('m_1', 'name')?.value, attr('m_1', 'id')?.value]).toEqual(['Beta', [2]]);
+      // 1 exactly at the cells whose centres are inside each feature, fill elsewhere.
+      for (const [m, box] of [['m_0', A], ['m_1', B]] as const) {
+        const want = inside(box);
+        expect(want.size).toBe(m === 'm_0' ? 6 * 4 : 5 * 4);
+        const plane = await src.readPlane(m, 0, 0, 360);
+        expect(Array.from(plane).every((x, k) => x === (want.has(k) ? 1 : -128))).toBe(true);
+      }
+    } finally {
+      src.close();
+    }
+    if (has('ncdump')) {
+      // netCDF-C reads it as isimip-files-api's: int8 masks, fill -128, deflated, lowercased properties.
+      const header = execFileSync('ncdump', ['-hs', path]).toString();
+      for (const line of ['lon = 720 ;', 'lat = 360 ;', 'double lon(lon) ;', 'lon:_FillValue = 1.e+20 ;', 'lon:standard_name = "longitude" ;', 'lat:axis = "Y" ;', 'byte m_0(lat, lon) ;', 'byte m_1(lat, lon) ;', 'm_0:_FillValue = -128b ;', 'm_0:name = "Alpha" ;', 'm_0:code = 7 ;', 'm_0:share = 0.25 ;', 'm_1:id = 2 ;', 'm_1:_DeflateLevel = 5 ;'])
+        expect(header).toContain(line);
+      expect(header).not.toContain('flag');
+      const dump = execFileSync('ncdump', ['-v', 'm_1', path], { maxBuffer: 1 << 26 }).toString();
+      const values = dump.slice(dump.indexOf('m_1 =') + 5, dump.lastIndexOf(';')).split(',').map((x) => (x.trim() === '_' ? -128 : Number(x)));
+      expect(values).toHaveLength(720 * 360);
+      const want = inside(B);
+      expect(values.every((x, k) => x === (want.has(k) ? 1 : -128))).toBe(true);
+    }
+    if (has('gdal_rasterize')) {
+      // An independent rasteriser, same cell-centre rule: cell for cell the same as m_0.
+      const tmp = join(svc.stateDir, 'gdal');
+      mkdirSync(tmp, { recursive: true });
+      const ref = await openSource(gdalMask(tmp, 'feature0', [ring(A)], 0.5));
+      const mine = await openSource(path);
+      try {
+        const [rl, rn, rv] = [ref.readAll('lat'), ref.readAll('lon'), await ref.readPlane('Band1', 0, 0, ref.readAll('lat').length)];
+        const m0 = await mine.readPlane('m_0', 0, 0, 360);
+        // GDAL's rows run south to north: cells matched by their coordinates.
+        const rowOf = Array.from(rl, (y) => LAT.indexOf(y));
+        const colOf = Array.from(rn, (x) => LON.indexOf(x));
+        expect([rowOf, colOf].flat().includes(-1)).toBe(false);
+        let ones = 0;
+        let differ = 0;
+        for (let i = 0; i < rl.length; i++)
+          for (let j = 0; j < rn.length; j++) {
+            const g = rv[i * rn.length + j];
+            ones += g;
+            if ((m0[rowOf[i] * 720 + colOf[j]] === 1 ? 1 : 0) !== g) differ++;
+          }
+        expect([ones, differ]).toEqual([24, 0]);
+      } finally {
+        ref.close();
+        mine.close();
+      }
+    }
+  });
+
+  it('with mask_mask: var m_1 masks with the second feature only', async () => {
+    const src = await openSource(join(root, input));
+    const tas = Array.from(await src.readPlane('tas', 0, 0, 360));
+    src.close();
+    const kept: Record<string, number[]> = {};
+    for (const v of ['m_0', 'm_1']) {
+      const zip = await run([
+        { operation: 'create_mask', shape: 'shape.geojson', mask: 'pm.nc' },
+        { operation: 'mask_mask', mask: 'pm.nc', var: v },
+      ]);
+      expect(Object.keys(zip).sort()).toEqual(['README.txt', 'pm.nc', 'shape.geojson', 'tas_masked_daily_2015.nc']);
+      expect(zip['README.txt'].toString()).toContain(`{"operation":"mask_mask","mask":"pm.nc","var":"${v}"}`);
+      const out = (await open(`${v}.nc`, zip['tas_masked_daily_2015.nc'])).src;
+      const fill = Math.fround(out.vars.find((x) => x.name === 'tas')!.attrs.find((a) => a.name === '_FillValue')!.value[0] as number);
+      const plane = Array.from(await out.readPlane('tas', 0, 0, 360));
+      out.close();
+      // The input's values exactly at the feature's cells, fill everywhere else.
+      const want = inside(v === 'm_0' ? A : B);
+      expect(plane.every((x, k) => x === (want.has(k) ? tas[k] : fill))).toBe(true);
+      kept[v] = plane.flatMap((x, k) => (x === fill ? [] : [k]));
+    }
+    // The two features' results differ: m_1 is not a union of all features (the old mask_polygon).
+    expect(kept.m_0.length).toBeGreaterThan(0);
+    expect(kept.m_1.length).toBeGreaterThan(0);
+    expect(kept.m_1.some((k) => kept.m_0.includes(k))).toBe(false);
+  });
+
+  it('with mask_mask and compute_mean, output_csv: the field mean of the feature as CSV, no header', async () => {
+    const zip = await run([
+      { operation: 'create_mask', shape: 'shape.geojson', mask: 'pm.nc' },
+      { operation: 'mask_mask', mask: 'pm.nc', var: 'm_1', compute_mean: true, output_csv: true },
+    ]);
+    const csv = zip['tas_masked_daily_2015_fldmean.csv'].toString().trim().split('\n');
+    expect(csv).toHaveLength(5);
+    expect(csv[0]).toMatch(/^\d{4}-\d\d-\d\d,2\d\d\.?\d*$/);
+    expect(Object.keys(zip)).toContain('pm.nc');
   });
 });
 

@@ -46,13 +46,26 @@ describe('translate', () => {
     expect(ok([{ operation: 'mask_landonly', compute_mean: false, output_csv: false }])).toEqual([{ operation: 'mask_landonly' }]);
   });
 
-  it('makes create_mask + mask_mask one mask_polygon on the uploaded shape', () => {
+  it('passes create_mask on as netcdf-subset create_mask, and mask_mask on its mask with var', () => {
     const ops = [
       { operation: 'create_mask', shape: 'shape.zip', mask: 'shape.nc' },
-      { operation: 'mask_mask', mask: 'shape.nc', compute_mean: true },
+      { operation: 'mask_mask', mask: 'shape.nc', var: 'm_1', compute_mean: true },
     ];
-    expect(ok(ops, ['shape.zip'])).toEqual([{ operation: 'mask_polygon', file: 'shape.zip', compute_mean: true }]);
+    expect(ok(ops, ['shape.zip'])).toEqual([
+      { operation: 'create_mask', file: 'shape.zip', mask: 'shape.nc' },
+      { operation: 'mask_mask', mask: 'shape.nc', var: 'm_1', compute_mean: true },
+    ]);
     expect(fails(ops, [])).toEqual({ uploads: ['File "shape.zip" for operation "create_mask" is not part of the uploads'] });
+    // Alone it is a job of its own (the mask file is the output), no longer "no operation".
+    expect(ok(ops.slice(0, 1), ['shape.zip'])).toEqual([{ operation: 'create_mask', file: 'shape.zip', mask: 'shape.nc' }]);
+    // Only a create_mask before it makes the mask.
+    expect(fails([ops[1], ops[0]], ['shape.zip'])).toEqual({ operations: ['shape.nc was not uploaded for operation "mask_mask"'] });
+  });
+
+  it('counts create_mask towards the 4 operations, as isimip-files-api does', () => {
+    const ops = [{ operation: 'create_mask', shape: 's.geojson', mask: 'm.nc' }, ...Array.from({ length: 4 }, () => ({ operation: 'mask_mask', mask: 'm.nc' }))];
+    expect(fails(ops, ['s.geojson'])).toEqual({ operations: ['To many operations provided (max: 4).'] });
+    expect(ok(ops.slice(0, 4), ['s.geojson'])).toHaveLength(4);
   });
 
   it('passes an uploaded NetCDF mask to mask_mask with its variable (m_0 by default)', () => {

@@ -3,7 +3,7 @@
  * ISIMIP operation, translated, passes validation and runs, and the conventions land right
  * (ISIMIP bbox [west, east, south, north] and point [lat, lon]).
  */
-import { copyFileSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -28,6 +28,7 @@ beforeAll(() => {
   ({ root, files } = makeDataRoot());
   uploads = mkdtempSync(join(tmpdir(), 'subsetd-nc-isimip-'));
   copyFileSync(join(root, files.nc4), join(uploads, 'same-grid.nc'));
+  writeFileSync(join(uploads, 'box.geojson'), JSON.stringify({ type: 'Polygon', coordinates: [[[5.5, 47], [15.5, 47], [15.5, 55.5], [5.5, 55.5], [5.5, 47]]] }));
 });
 
 describe('ISIMIP v2 operations through translate()', () => {
@@ -49,6 +50,15 @@ describe('ISIMIP v2 operations through translate()', () => {
     const ref = join(root, '..', 'tmp', 'ncks.nc');
     sh('ncks', ['-O', '-h', '-d', 'lat,47.0,55.5', '-d', 'lon,5.5,15.5', join(root, files.nc4), ref]);
     expect(cdoDiff(ref, r.files[0])).toBe('');
+  });
+
+  it('create_mask + mask_mask runs: the mask and the shape come out beside the masked file', async () => {
+    const r = await runJob(
+      root,
+      native([{ operation: 'create_mask', shape: 'box.geojson', mask: 'pm.nc' }, { operation: 'mask_mask', mask: 'pm.nc', var: 'm_0', compute_mean: true }], ['box.geojson']),
+      { uploadDir: uploads },
+    );
+    expect(r.outputs.files.map((f) => f.file)).toEqual(['box.geojson', 'pm.nc', 'tas_small_masked_daily_2001_2001_fldmean.nc']);
   });
 
   it('mask_mask with an uploaded NetCDF mask runs', async () => {

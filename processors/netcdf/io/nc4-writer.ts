@@ -35,7 +35,9 @@ export interface OutSpec {
 function writeAttrs(obj: any, attrs: Attr[]) {
   for (const a of attrs) {
     if (typeof a.value === 'string') {
-      const bytes = Buffer.from(a.value, 'latin1').length;
+      // h5wasm stores the string UTF-8 encoded: size the fixed-length type by those bytes, or a
+      // non-ASCII value loses its tail.
+      const bytes = Buffer.byteLength(a.value, 'utf8');
       obj.create_attribute(a.name, a.value, [], `A${Math.max(1, bytes)}`);
     } else obj.create_attribute(a.name, arrayFor(a.type, a.value.length).map((_, i) => (a.value as number[])[i]) as any, [a.value.length], DTYPE[a.type]);
   }
