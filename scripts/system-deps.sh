@@ -5,8 +5,9 @@ set -euo pipefail
 mode=${1:-run}   # run | test
 pkgs=(ca-certificates python3 make g++ pkg-config libgdal-dev gdal-bin)
 if [ "$mode" = test ]; then
-  # Reference tools the tests compare against, and real servers the tests start.
-  pkgs+=(redis-server nginx cdo nco netcdf-bin chromium systemd systemd-container wrk unzip prometheus)
+  # Reference tools the tests compare against, real servers the tests start, and OWSLib (the
+  # Python OGC client the protocol tests drive).
+  pkgs+=(redis-server nginx cdo nco netcdf-bin chromium systemd systemd-container wrk unzip prometheus python3-owslib)
 fi
 missing=()
 for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p"); done

@@ -9,7 +9,6 @@ export const helloWorld: Process = {
     description: 'An example process that takes a name as input, and echoes it back as output. Intended to demonstrate a simple process with a single literal input.',
     keywords: ['hello world', 'example', 'echo'],
     jobControlOptions: ['sync-execute', 'async-execute', 'dismiss'],
-    outputTransmission: ['value'],
     inputs: {
       name: {
         title: 'Name',

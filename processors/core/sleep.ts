@@ -12,7 +12,6 @@ export const sleep: Process = {
     description: 'Waits the given number of seconds, reporting progress; fails at the end when `fail` is true.',
     keywords: ['test', 'smoke check'],
     jobControlOptions: ['sync-execute', 'async-execute', 'dismiss'],
-    outputTransmission: ['value'],
     inputs: {
       seconds: { title: 'Seconds', schema: { type: 'number', minimum: 0, maximum: 86400 } },
       fail: { title: 'Fail at the end', schema: { type: 'boolean', default: false }, minOccurs: 0 },

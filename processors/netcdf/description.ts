@@ -42,7 +42,6 @@ export const description: ProcessDescription = {
     'with README.txt and errors.json (files that failed). create_mask runs once: its mask file and shape are outputs too; alone, they are the only ones.',
   keywords: ['netcdf', 'subset', 'mask', 'isimip', 'cdo', 'ncks'],
   jobControlOptions: ['async-execute', 'dismiss'],
-  outputTransmission: ['reference'],
   inputs: {
     paths: {
       title: 'Input files',

@@ -23,7 +23,6 @@ const packageProcess: Process = {
       'Dataset-versions already packaged for the boundary are reused. The package is also served at /packages/{boundary}.',
     keywords: ['package', 'datapackage', 'frictionless'],
     jobControlOptions: ['async-execute', 'sync-execute', 'dismiss'],
-    outputTransmission: ['value', 'reference'],
     inputs: {
       boundary: REGION_INPUTS.boundary,
       boundarySet: REGION_INPUTS.boundarySet,

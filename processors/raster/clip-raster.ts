@@ -26,7 +26,6 @@ export const clipRasterProcess: Process = {
       'Regions crossing the antimeridian give a compact raster with longitudes continued past 180°.',
     keywords: ['raster', 'clip', 'GeoTIFF', 'COG', 'NetCDF'],
     jobControlOptions: ['sync-execute', 'async-execute', 'dismiss'],
-    outputTransmission: ['reference'],
     inputs: {
       dataset: { title: 'Raster path', description: 'Path below the data root (GeoTIFF, COG, NetCDF, VRT, any GDAL raster).', schema: { type: 'string', minLength: 1, maxLength: 1024 } },
       variable: { title: 'NetCDF variable', description: 'For files with several variables.', schema: { type: 'string', pattern: '^[A-Za-z0-9_.\\-]{1,128}$' }, minOccurs: 0 },

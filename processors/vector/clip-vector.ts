@@ -28,7 +28,6 @@ export const clipVectorProcess: Process = {
       '"intersects" keeps whole features that touch the region.',
     keywords: ['vector', 'clip', 'GeoPackage', 'GeoJSON', 'FlatGeobuf'],
     jobControlOptions: ['sync-execute', 'async-execute', 'dismiss'],
-    outputTransmission: ['reference'],
     inputs: {
       dataset: { title: 'Vector path', description: 'Path below the data root (GeoPackage, shapefile, .zip of a shapefile, GeoJSON, ...).', schema: { type: 'string', minLength: 1, maxLength: 1024 } },
       layer: { title: 'Layer', description: 'One layer of a multi-layer source (default: all).', schema: { type: 'string', minLength: 1, maxLength: 256 }, minOccurs: 0 },

@@ -13,7 +13,8 @@ function splitResults(doc: Record<string, unknown>): { files: FileLink[]; values
     const items = Array.isArray(v) ? v : [v];
     const links = items.filter((x): x is { href: string; type?: string; title?: string } => !!x && typeof x === 'object' && typeof (x as { href?: unknown }).href === 'string');
     if (links.length && links.length === items.length) links.forEach((l) => files.push({ name: k, ...l }));
-    else values[k] = v;
+    // A JSON object comes qualified ({value, mediaType}, OGC 1.0's results schema): show the value.
+    else values[k] = v && typeof v === 'object' && !Array.isArray(v) && 'value' in v && 'mediaType' in v ? (v as { value: unknown }).value : v;
   }
   return { files, values };
 }

@@ -38,5 +38,5 @@ export class LinkSigner {
 
 /** Routes whose GET/HEAD may be authorised by a signature instead of a token. */
 export function isSignablePath(path: string): boolean {
-  return /^\/jobs\/[^/]+\/files\/.+/.test(path) || /^\/isimip\/v2\/output\/[^/]+$/.test(path);
+  return /^\/jobs\/[^/]+\/(files\/.+|results\/[^/]+$)/.test(path) || /^\/isimip\/v2\/output\/[^/]+$/.test(path);
 }

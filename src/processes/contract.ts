@@ -40,6 +40,7 @@ export interface ProcessDescription {
   description?: string;
   keywords?: string[];
   jobControlOptions: Array<'sync-execute' | 'async-execute' | 'dismiss'>;
+  /** Ignored: the server offers both for every output (src/server/results-response.ts). */
   outputTransmission?: Array<'value' | 'reference'>;
   inputs: Record<string, InputDescription>;
   outputs: Record<string, OutputDescription>;

@@ -25,10 +25,28 @@ export function executeSchema(d: ProcessDescription): JsonSchema {
     type: 'object',
     properties: {
       inputs: inputsSchema(d),
-      outputs: { type: 'object' },
-      response: { type: 'string', enum: ['document', 'raw'] },
+      outputs: {
+        type: 'object',
+        description: 'Outputs to return (absent: all); a file goes by reference, a value by value unless transmissionMode says otherwise.',
+        properties: Object.fromEntries(
+          Object.keys(d.outputs).map((id) => [
+            id,
+            {
+              type: 'object',
+              properties: { transmissionMode: { type: 'string', enum: ['value', 'reference'] }, format: { type: 'object', properties: { mediaType: { type: 'string' } } } },
+            },
+          ]),
+        ),
+        additionalProperties: false,
+      },
+      response: { type: 'string', enum: ['document', 'raw'], description: 'Absent: raw when one output is returned by value synchronously, else document.' },
       mode: { type: 'string', enum: ['sync', 'async', 'auto'] },
-      subscriber: { type: 'object' },
+      subscriber: {
+        type: 'object',
+        description: 'URLs POSTed when the job succeeds (results document), fails or runs (statusInfo).',
+        properties: { successUri: { type: 'string', format: 'uri' }, inProgressUri: { type: 'string', format: 'uri' }, failedUri: { type: 'string', format: 'uri' } },
+        additionalProperties: false,
+      },
     },
     required: ['inputs'],
   };

@@ -45,7 +45,15 @@ export function openApiDocument(registry: ProcessRegistry, version: string, serv
       get: { summary: 'Job status', operationId: 'getStatus', parameters: [jobId], responses: { '200': { description: 'statusInfo', content: json({ $ref: '#/components/schemas/StatusInfo' }) }, ...errors } },
       delete: { summary: 'Dismiss a job', operationId: 'dismiss', parameters: [jobId], responses: { '200': { description: 'statusInfo', content: json({ $ref: '#/components/schemas/StatusInfo' }) }, ...errors } },
     },
-    '/jobs/{jobId}/results': { get: { summary: 'Job results', operationId: 'getResult', parameters: [jobId], responses: { '200': { description: 'Results document', content: json({ type: 'object' }) }, ...errors, '409': { description: 'The job failed: the problem (job-failed) carries its reason', content: { 'application/problem+json': { schema: problem } } }, '410': { description: 'The job was dismissed', content: { 'application/problem+json': { schema: problem } } } } } },
+    '/jobs/{jobId}/results/{outputId}': {
+      get: {
+        summary: 'One output of a job, by value (where a reference to a JSON value points)',
+        operationId: 'getResultOutput',
+        parameters: [jobId, { name: 'outputId', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: { '200': { description: 'The value (application/json) or the file', content: { '*/*': { schema: {} } } }, ...errors },
+      },
+    },
+    '/jobs/{jobId}/results': { get: { summary: 'Job results, as the execute request asked (outputs, response)', operationId: 'getResult', parameters: [jobId], responses: { '200': { description: 'Results document, raw output or multipart/related', content: { ...json({ type: 'object' }), 'multipart/related': { schema: { type: 'string', format: 'binary' } } } }, '204': { description: 'Raw by reference: Link headers' }, ...errors, '409': { description: 'The job failed: the problem (job-failed) carries its reason', content: { 'application/problem+json': { schema: problem } } }, '410': { description: 'The job was dismissed', content: { 'application/problem+json': { schema: problem } } } } } },
     ...CONSOLE_API_PATHS,
     ...AUTH_PATHS,
     '/health': { get: { summary: 'Liveness', operationId: 'health', responses: { '200': { description: 'Alive' } } } },
@@ -62,7 +70,12 @@ export function openApiDocument(registry: ProcessRegistry, version: string, serv
         parameters: [{ name: 'Prefer', in: 'header', schema: { type: 'string', example: 'respond-async' } }],
         requestBody: { required: true, content: json(executeSchema(p.description)) },
         responses: {
-          '200': { description: 'Results (synchronous execution)', content: json({ type: 'object' }) },
+          '200': {
+            description: 'Results (synchronous execution): a results document, one output raw in its own media type, or several as multipart/related',
+            headers: { Link: { description: 'rel="monitor": the job, which stays listed', schema: { type: 'string' } } },
+            content: { ...json({ type: 'object' }), 'multipart/related': { schema: { type: 'string', format: 'binary' } }, '*/*': { schema: { type: 'string', format: 'binary' } } },
+          },
+          '204': { description: 'Results raw and all by reference: one Link header per output (rel = output id)', headers: { Link: { schema: { type: 'string' } } } },
           '201': { description: 'Job created (asynchronous execution)', headers: { Location: { schema: { type: 'string' } } }, content: json({ $ref: '#/components/schemas/StatusInfo' }) },
           ...errors,
           '429': {

@@ -9,6 +9,8 @@ export const PROBLEM = {
   noSuchProcess: OGC + 'no-such-process',
   noSuchJob: OGC + 'no-such-job',
   resultNotReady: OGC + 'result-not-ready',
+  // Part 1 1.0 names no type for it; this is the one its later editions define.
+  noSuchOutput: OGC + 'no-such-output',
   // Not defined by OGC Part 1; ours, in a namespace we own.
   invalidInput: 'urn:subsetd:problem:invalid-input',
   invalidParameter: 'urn:subsetd:problem:invalid-parameter',

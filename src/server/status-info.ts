@@ -1,7 +1,5 @@
 /** OGC statusInfo and results documents, built from a JobRecord for a given base URL. */
-import { isFileOutput } from '../jobs/outputs.js';
 import type { JobEvent, JobRecord } from '../stores/job-store.js';
-import type { LinkSigner } from '../auth/signed-links.js';
 import { JSON_TYPE, REL, type Link } from './links.js';
 import { ApiError, PROBLEM } from './problem.js';
 import { isoTime } from './iso-time.js';
@@ -27,19 +25,6 @@ export function statusInfo(job: JobEvent, base: string) {
     progress: job.progress,
     links,
   };
-}
-
-/**
- * Outputs with file references turned into links (OGC "reference" transmission). With access
- * control on, each link is signed (src/auth/signed-links.ts) so it works without a header.
- */
-export function resultsDocument(job: JobRecord, base: string, links: LinkSigner | null = null): Record<string, unknown> {
-  const fileLink = (v: unknown) => {
-    if (!isFileOutput(v)) return v;
-    const path = `/jobs/${encodeURIComponent(job.id)}/files/${v.file.split('/').map(encodeURIComponent).join('/')}`;
-    return { href: links ? links.sign(`${base}${path}`, path) : `${base}${path}`, type: v.type, title: v.title ?? v.file };
-  };
-  return Object.fromEntries(Object.entries(job.outputs ?? {}).map(([k, v]) => [k, Array.isArray(v) ? v.map(fileLink) : fileLink(v)]));
 }
 
 /**

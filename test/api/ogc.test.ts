@@ -33,7 +33,7 @@ describe('discovery', () => {
     const ids = body.processes.map((p: any) => p.id);
     expect(ids).toEqual(expect.arrayContaining(['hello-world', 'sleep']));
     const hello = await svc.json('/processes/hello-world');
-    expect(hello.body).toMatchObject({ id: 'hello-world', jobControlOptions: expect.arrayContaining(['sync-execute', 'async-execute', 'dismiss']), outputTransmission: ['value'] });
+    expect(hello.body).toMatchObject({ id: 'hello-world', jobControlOptions: expect.arrayContaining(['sync-execute', 'async-execute', 'dismiss']), outputTransmission: ['value', 'reference'] });
     expect(hello.body.inputs.name).toMatchObject({ schema: { type: 'string' }, minOccurs: 1 });
     expect(hello.body.inputs.message.minOccurs).toBe(0);
     expect(hello.body.outputs.echo.schema).toBeTruthy();
@@ -55,12 +55,13 @@ describe('discovery', () => {
 });
 
 describe('execution', () => {
-  it('runs hello-world synchronously like pygeoapi', async () => {
+  it('runs hello-world synchronously: its one output raw by default, or in a results document', async () => {
     const r = await svc.json('/processes/hello-world/execution', post({ inputs: { name: 'World', message: 'Test message' } }));
     expect(r.status).toBe(200);
-    expect(r.body).toEqual({ echo: 'Hello World! Test message' });
-    const bare = await svc.json('/processes/hello-world/execution', post({ inputs: { name: 'Ada' } }));
-    expect(bare.body).toEqual({ echo: 'Hello Ada!' });
+    expect(r.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(r.body).toBe('Hello World! Test message');
+    const doc = await svc.json('/processes/hello-world/execution', post({ inputs: { name: 'Ada' }, response: 'document' }));
+    expect(doc.body).toEqual({ echo: 'Hello Ada!' });
   });
 
   it('runs async with Prefer: respond-async, Location and statusInfo', async () => {

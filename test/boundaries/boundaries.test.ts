@@ -98,7 +98,7 @@ describe('subsetd boundaries import', () => {
     copyFileSync(samples.elevTif(), join(svc.stateDir, 'data', 'elev.tif'));
     const r = await svc.json('/processes/clip-raster/execution', post({ inputs: { dataset: 'elev.tif', boundarySet: 'lux', boundary: '1' } }));
     expect(r.status, JSON.stringify(r.body)).toBe(200);
-    expect(r.body.info.width).toBeLessThan(60);
+    expect(r.body.info.value.width).toBeLessThan(60);
     void execFileSync;
   });
 });

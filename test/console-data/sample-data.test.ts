@@ -139,9 +139,9 @@ describe("the README's examples over the sample data", () => {
     const r = await svc.json('/processes/clip-raster/execution', post({ inputs: { dataset: TIF, boundary: 'CHE' } }));
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     expect(r.body.raster.href).toMatch(/\/files\/CHE\.tif$/);
-    expect([r.body.info.width, r.body.info.height]).toEqual([44, 18]);
+    expect([r.body.info.value.width, r.body.info.value.height]).toEqual([44, 18]);
     const v = await svc.json('/processes/clip-vector/execution', post({ inputs: { dataset: GPKG, layer: 'cities', boundary: 'DEU' } }));
     expect(v.status, JSON.stringify(v.body)).toBe(200);
-    expect(v.body.info.layers).toEqual([{ name: 'cities', features: 4, crs: 'EPSG:4326' }]);
+    expect(v.body.info.value.layers).toEqual([{ name: 'cities', features: 4, crs: 'EPSG:4326' }]);
   });
 });

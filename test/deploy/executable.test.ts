@@ -131,6 +131,6 @@ describe('real processors inside the executable', () => {
     expect(tif.status).toBe(200);
     const head = Buffer.from(await tif.arrayBuffer()).subarray(0, 4).toString('latin1');
     expect(['II*\0', 'MM\0*']).toContain(head);
-    expect(results.info.width).toBeGreaterThan(10);
+    expect(results.info.value.width).toBeGreaterThan(10);
   });
 });

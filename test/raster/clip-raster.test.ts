@@ -19,7 +19,7 @@ let tmp: string;
 async function clip(inputs: Record<string, unknown>) {
   const r = await svc.json('/processes/clip-raster/execution', post({ inputs }));
   expect(r.status, JSON.stringify(r.body)).toBe(200);
-  return { ...resultPath(svc, String(r.body.raster.href)), info: r.body.info };
+  return { ...resultPath(svc, String(r.body.raster.href)), info: r.body.info.value };
 }
 
 beforeAll(async () => {

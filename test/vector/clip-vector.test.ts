@@ -36,7 +36,7 @@ function summary(path: string) {
 async function clipVector(inputs: Record<string, unknown>) {
   const r = await svc.json('/processes/clip-vector/execution', post({ inputs }));
   expect(r.status, JSON.stringify(r.body)).toBe(200);
-  return { path: resultPath(svc, String(r.body.vector.href)).path, info: r.body.info, type: r.body.vector.type };
+  return { path: resultPath(svc, String(r.body.vector.href)).path, info: r.body.info.value, type: r.body.vector.type };
 }
 
 beforeAll(async () => {

@@ -7,7 +7,9 @@ import { baseUrl } from '../links.js';
 import { ApiError, noSuchJob, PROBLEM } from '../problem.js';
 import { jsonResponse } from '../security-headers.js';
 import { sendFile } from '../send-file.js';
-import { failedJobError, resultsDocument, statusInfo } from '../status-info.js';
+import { failedJobError, statusInfo } from '../status-info.js';
+import type { ResultShape } from '../execute-request.js';
+import { renderResults } from '../results-response.js';
 
 /** A broken escape (`%zz`) names no file: '' is then looked up and not found (404), never a 500. */
 function safeDecode(s: string): string {
@@ -48,7 +50,20 @@ export const jobs = new Hono<AppEnv>()
     if (job.status === 'failed') throw failedJobError(job, 'results');
     if (job.status === 'dismissed') throw new ApiError(410, PROBLEM.noSuchJob, 'Job dismissed', `job "${job.id}" was dismissed; its results were removed`);
     if (job.status !== 'successful') throw new ApiError(404, PROBLEM.resultNotReady, 'Result not ready', `job "${job.id}" is ${job.status}`);
-    return c.json(resultsDocument(job, baseUrl(c, c.get('deps').config), c.get('links')));
+    // As the execute request asked (/req/core/job-results-async-*): its outputs, response form.
+    const shape = (job.meta.results ?? {}) as ResultShape;
+    return renderResults(c, job, { shape, sync: false, base: baseUrl(c, c.get('deps').config) });
+  })
+  .get('/jobs/:id/results/:output', async (c) => {
+    // One output by value: where a document's or a raw response's reference to a JSON value points.
+    const job = await loadJob(c);
+    c.set('jobId', job.id);
+    if (job.status === 'failed') throw failedJobError(job, 'results');
+    if (job.status === 'dismissed') throw new ApiError(410, PROBLEM.noSuchJob, 'Job dismissed', `job "${job.id}" was dismissed; its results were removed`);
+    if (job.status !== 'successful') throw new ApiError(404, PROBLEM.resultNotReady, 'Result not ready', `job "${job.id}" is ${job.status}`);
+    const id = c.req.param('output');
+    if (!job.outputs || !(id in job.outputs)) throw new ApiError(404, PROBLEM.noSuchOutput, 'No such output', `job "${job.id}" has no output "${id}"`, { field: 'output' });
+    return renderResults(c, job, { shape: { response: 'raw', outputs: { [id]: 'value' } }, sync: false, base: baseUrl(c, c.get('deps').config) });
   })
   .on(['GET', 'HEAD'], '/jobs/:id/files/*', async (c) => {
     const job = await loadJob(c);

@@ -6,14 +6,19 @@ import { uploadLimit } from '../../quota/upload-limit.js';
 import type { AppEnv } from '../context.js';
 import { baseUrl, JSON_TYPE, REL } from '../links.js';
 import { ApiError, badInput, PROBLEM } from '../problem.js';
-import { failedJobError, resultsDocument, statusInfo } from '../status-info.js';
+import { failedJobError, statusInfo } from '../status-info.js';
 import { readJsonBody } from '../read-json.js';
+import { parseResultShape, shapeIdentity } from '../execute-request.js';
+import { renderResults } from '../results-response.js';
+import { parseSubscriber } from '../../callbacks/subscriber.js';
 
 function summary(d: ProcessDescription, base: string) {
   const { inputs: _i, outputs: _o, ...rest } = d;
   return {
     ...rest,
-    outputTransmission: d.outputTransmission ?? ['value'],
+    // The server transmits outputs, not the process: every output goes by value or by reference
+    // (src/server/results-response.ts), whatever a description says.
+    outputTransmission: ['value', 'reference'],
     links: [
       { href: `${base}/processes/${d.id}`, rel: 'self', type: JSON_TYPE, title: 'Process description' },
       { href: `${base}/processes/${d.id}/execution`, rel: REL.execute, type: JSON_TYPE, title: 'Execute' },
@@ -46,12 +51,23 @@ export const processes = new Hono<AppEnv>()
     const p = findProcess(c, c.req.param('id'));
     const body = await readJsonBody(c);
     if (!body || typeof body !== 'object' || Array.isArray(body)) throw badInput('body', 'must be a JSON object with "inputs"');
-    const req = body as { inputs?: unknown; mode?: string };
+    const req = body as { inputs?: unknown; mode?: string } & Record<string, unknown>;
     if (req.inputs === undefined) throw badInput('inputs', 'is required');
     if (typeof req.inputs !== 'object' || req.inputs === null || Array.isArray(req.inputs)) throw badInput('inputs', 'must be an object');
+    const shape = parseResultShape(req, p.description);
+    const subscriber = await parseSubscriber(req.subscriber, deps.config);
+    const base = baseUrl(c, deps.config);
+    // How results are shown and whom to call are part of the job: a request that differs in them
+    // is another job (its GET /results answers as it asked, its subscriber is called).
+    const extra = shapeIdentity(shape);
     let submitted;
     try {
-      submitted = await deps.jobs.submit(p.description.id, req.inputs, { owner: ownerOf(c.var.principal), limits: submitLimits(c.var.principal, deps.config) });
+      submitted = await deps.jobs.submit(p.description.id, req.inputs, {
+        owner: ownerOf(c.var.principal),
+        limits: submitLimits(c.var.principal, deps.config),
+        meta: { results: shape, ...(subscriber ? { subscriber, base } : {}) },
+        dedupExtra: extra === null && !subscriber ? undefined : { results: extra, subscriber },
+      });
     } catch (e) {
       const input = blamedInput(e);
       if (input !== undefined) throw badInput(input.startsWith('inputs') ? input : `inputs.${input}`, (e as Error).message);
@@ -59,7 +75,6 @@ export const processes = new Hono<AppEnv>()
     }
     const { job } = submitted;
     c.set('jobId', job.id);
-    const base = baseUrl(c, deps.config);
     const location = `${base}/jobs/${job.id}`;
     const control = p.description.jobControlOptions;
     const wantsAsync = /\brespond-async\b/i.test(c.req.header('prefer') ?? '') || req.mode === 'async';
@@ -69,7 +84,9 @@ export const processes = new Hono<AppEnv>()
       return c.json(statusInfo(job, base), 201);
     }
     const done = await deps.jobs.waitFor(job.id, deps.config.syncTimeout);
-    if (done?.status === 'successful') return c.json(resultsDocument(done, base, c.var.links), 200);
+    // The job stays (listed, its results fetchable): say where it is.
+    const monitor = { Link: `<${location}>; rel="monitor"; type="${JSON_TYPE}"` };
+    if (done?.status === 'successful') return renderResults(c, done, { shape, sync: true, base, headers: monitor });
     if (done?.status === 'failed' || done?.status === 'dismissed') throw failedJobError(done, 'sync-execution');
     // Still running after SUBSETD_SYNC_TIMEOUT: answer as an async execution would.
     c.header('Location', location);
