@@ -11,7 +11,7 @@ import { LinkSigner } from './signed-links.js';
 import { loadSigningKey } from './signing-key.js';
 
 /** Loads the signing key once per app, on first use (the store may need a round trip). */
-export function signerOf(deps: AppDeps): () => Promise<LinkSigner> {
+export function signerOf(deps: Pick<AppDeps, 'config' | 'store'>): () => Promise<LinkSigner> {
   let p: Promise<LinkSigner> | null = null;
   return () =>
     (p ??= loadSigningKey(deps.config, deps.store)

@@ -3,6 +3,7 @@
  * The env-file template, `subsetd config` and the docs are generated from this table.
  */
 import { availableParallelism } from 'node:os';
+import { parseAllowList } from '../callbacks/address.js';
 import { listenAddrText, maskUrl, oneOf, parseBool, parseCounts, parseDuration, parseInteger, parseList, parseListenAddr, parsePair, parseSize, parseUrl } from './parse.js';
 
 export interface Setting<T> {
@@ -28,6 +29,12 @@ const minLength = (n: number) => (v: string) => {
 };
 /** A default that applies with SUBSETD_AUTH=tokens; '0' (no limit) with access control off. */
 const tokensOnly = (v: string) => (c: Record<string, unknown>) => (c.auth === 'tokens' ? v : '0');
+/** A duration of at least `min` ms (a zero timeout would fail every attempt). */
+const durationFrom = (min: number) => (v: string) => {
+  const ms = parseDuration(v);
+  if (ms < min) throw new Error(`must be at least ${min} ms`);
+  return ms;
+};
 const nonEmpty = (v: string) => {
   if (!v.trim()) throw new Error('must not be empty');
   return v;
@@ -74,8 +81,14 @@ export const SETTINGS = {
   maxFilesPerJob: s({ key: 'SUBSETD_MAX_FILES_PER_JOB', default: tokensOnly('32'), parse: parseInteger(0, 100_000), doc: 'Per request: files under the data root one job may name (0 = no limit; default 32 with tokens, 0 with SUBSETD_AUTH=off). Excess gets 429.' }),
   maxUploadBytes: s({ key: 'SUBSETD_MAX_UPLOAD_BYTES', default: tokensOnly('100MB'), parse: parseSize, doc: 'Per request: bytes of a job submission\'s body, uploads included (0 = no limit; default 100MB with tokens, 0 with SUBSETD_AUTH=off). Excess gets 429.' }),
   metricsAddr: s({ key: 'SUBSETD_METRICS_ADDR', default: '', parse: parseListenAddr, format: listenAddrText, doc: 'HOST:PORT of a separate listener serving only GET /metrics, without tokens (bind it to a private address; Prometheus need not go through nginx). Empty: /metrics is served on the API port (admin scope with SUBSETD_AUTH=tokens).' }),
+  // Callbacks (OGC subscriber: successUri, inProgressUri, failedUri; docs/callbacks.md).
+  callbackAllowHosts: s({ key: 'SUBSETD_CALLBACK_ALLOW_HOSTS', default: '', parse: parseAllowList, doc: 'Comma-separated host names, IP addresses and CIDR ranges (e.g. hooks.internal,10.1.0.0/16) that job callbacks may be sent to although they are not public. Empty: callbacks go only to public (global unicast) addresses; loopback, private, link-local and other special addresses are refused with 400.' }),
+  callbackRetryFor: s({ key: 'SUBSETD_CALLBACK_RETRY_FOR', default: '5m', parse: parseDuration, doc: 'How long a callback that fails with a network error, a timeout, 408, 429 or 5xx is retried (exponential backoff with jitter), from its first attempt; 0: one attempt. Pending retries live in the memory of the node that made the transition.' }),
+  callbackTimeout: s({ key: 'SUBSETD_CALLBACK_TIMEOUT', default: '10s', parse: durationFrom(100), doc: 'Longest time one callback attempt may take (resolve, connect, send, response headers); then it counts as failed and is retried.' }),
+  // Execute inputs given by reference ({"href": ...}; docs/ogc-api.md), read under the callbacks' address rule.
+  inputFetchTimeout: s({ key: 'SUBSETD_INPUT_FETCH_TIMEOUT', default: '30s', parse: durationFrom(100), doc: 'Longest time the inputs an execute request gives by reference ({"href": ...}) may take to be read, all of them together (resolve, connect, the whole content); beyond, the request is refused with 400. They are read only from public addresses or hosts allowed by SUBSETD_CALLBACK_ALLOW_HOSTS, at most SUBSETD_BODY_LIMIT bytes in all.' }),
   // The ISIMIP v2 endpoint's limits, under isimip-files-api's names and with its defaults.
-  isimipMaxFiles: s({ key: 'SUBSETD_ISIMIP_MAX_FILES', default: '32', parse: parseInteger(1, 100_000), doc: 'ISIMIP v2 endpoint: files one request may name (isimip-files-api MAX_FILES).' }),
+  isimipMaxFiles: s({ key: 'SUBSETD_ISIMIP_MAX_FILES', default: '32', parse: parseInteger(1, 32), doc: 'ISIMIP v2 endpoint: files one request may name, at most 32 (isimip-files-api MAX_FILES; netcdf-subset takes 32 files).' }),
   isimipMaxOperations: s({ key: 'SUBSETD_ISIMIP_MAX_OPERATIONS', default: '4', parse: parseInteger(1, 4), doc: 'ISIMIP v2 endpoint: operations one request may chain, at most 4 (isimip-files-api MAX_OPERATIONS; netcdf-subset chains four).' }),
   isimipCdoMaxResolution: s({ key: 'SUBSETD_ISIMIP_CDO_MAX_RESOLUTION', default: '1440,720', parse: parsePair(1, 10_000_000), format: (v) => v.join(','), doc: 'ISIMIP v2 endpoint: largest grid (longitudes,latitudes) of an input to select_bbox, select_point, mask_bbox and mask_mask (isimip-files-api CDO_MAX_RESOLUTION).' }),
   isimipNcksMaxResolution: s({ key: 'SUBSETD_ISIMIP_NCKS_MAX_RESOLUTION', default: '43200,20880', parse: parsePair(1, 10_000_000), format: (v) => v.join(','), doc: 'ISIMIP v2 endpoint: largest grid (longitudes,latitudes) of an input to cutout_bbox and cutout_point (isimip-files-api NCKS_MAX_RESOLUTION).' }),

@@ -13,6 +13,8 @@ export interface Metrics {
   readonly jobDuration: Histogram<'process' | 'status'>;
   readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
   readonly storeDuration: Histogram<'op'>;
+  /** Callback attempts (src/callbacks/deliver.ts) by kind and outcome. */
+  readonly callbackAttempts: Counter<'kind' | 'outcome'>;
 }
 
 export function createMetrics(): Metrics {
@@ -45,6 +47,12 @@ export function createMetrics(): Metrics {
       help: 'Job store calls (SQLite or Redis) by operation',
       labelNames: ['op'],
       buckets: [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
+      registers: [registry],
+    }),
+    callbackAttempts: new Counter({
+      name: 'subsetd_callback_attempts_total',
+      help: 'Job callback POSTs made by this node, by kind (success, failed, in-progress) and outcome (delivered; retry: failed and will be tried again; failed: a final refusal or error; expired: still failing when SUBSETD_CALLBACK_RETRY_FOR ran out)',
+      labelNames: ['kind', 'outcome'],
       registers: [registry],
     }),
   };

@@ -11,6 +11,8 @@ export const CONFORMANCE = [
   'http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/oas30',
   'http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/job-list',
   'http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/dismiss',
+  // subscriber URIs in the execute request (src/callbacks, docs/callbacks.md)
+  'http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/callback',
   // Browsers get the console's job and process pages, and every other document as HTML
   // (src/console/html-pages.ts).
   HTML_CONFORMANCE,
