@@ -3,6 +3,8 @@
  * close() is idempotent and ordered: stop HTTP, stop taking jobs, drain with a deadline,
  * close the pool, close the store.
  */
+import { createServer as createHttpServer, type RequestListener, type ServerOptions } from 'node:http';
+import { withFastJobStatus } from './server/fast-job-status.js';
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
@@ -28,6 +30,9 @@ import type { AppDeps } from './server/context.js';
 import { openStore } from './stores/open-store.js';
 import { createMetrics } from './metrics/registry.js';
 import { meteredStore } from './metrics/metered-store.js';
+import { notifyingStore } from './callbacks/notifying-store.js';
+import { Deliverer } from './callbacks/deliver.js';
+import { signerOf } from './auth/middleware.js';
 import { addGauges } from './metrics/gauges.js';
 import { startMetricsListener, type MetricsListener } from './metrics/listener.js';
 import { VERSION } from './version.js';
@@ -79,8 +84,12 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
   const registry = new ProcessRegistry(await loadFamilies(plugins));
   const served = servedProcesses(config, registry);
   const metrics = createMetrics();
-  const store = meteredStore(await openStore(config, { nativeBinding: opts.nativeBinding }), metrics);
   const files = new JobFiles(config.stateDir, config.resultsDir);
+  const metered = meteredStore(await openStore(config, { nativeBinding: opts.nativeBinding }), metrics);
+  // OGC callbacks: sent after the transitions this node's store calls make; store.close() stops their retries.
+  const deliverer = new Deliverer({ allow: config.callbackAllowHosts, retryForMs: config.callbackRetryFor, timeoutMs: config.callbackTimeout, log: log.child({ component: 'callbacks' }), metrics });
+  const signer = config.auth === 'tokens' ? signerOf({ config, store: metered }) : async () => null;
+  const store = notifyingStore(metered, { deliverer, files, signer, log });
   const pool = config.workers > 0 ? new WorkerPool({ filename: opts.workerFile, threads: config.workers, memoryBytes: config.workerMemory, onError: (err) => log.error({ err }, 'worker thread error') }) : null;
   const scheduler = pool ? new Scheduler({ store, pool, files, config, log, nodeId, plugins }, config.workers, served, config.concurrency) : null;
   const sweeper = new Sweeper(store, files, config, log);
@@ -104,9 +113,12 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
   let server: ServerType | null = null;
   let url: string | null = null;
   if (opts.http !== false) {
-    const app = createApp(deps, opts.mounts);
+    const signer = signerOf(deps);
+    const app = createApp(deps, opts.mounts, signer);
+    // GET /jobs/{id}, the route every client polls, is answered beside Hono (fast-job-status.ts).
+    const createServer = ((options: ServerOptions, listener: RequestListener) => createHttpServer(options, withFastJobStatus(deps, signer, listener))) as typeof createHttpServer;
     server = await new Promise<ServerType>((resolve, reject) => {
-      const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port, serverOptions: requestTimeouts(config) }, () => resolve(s));
+      const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port, serverOptions: requestTimeouts(config), createServer }, () => resolve(s));
       s.once('error', reject);
     });
     // Longer than clients' and nginx's idle keep-alive, so the client side always closes first

@@ -29,7 +29,7 @@ import { routeTemplate } from '../metrics/http.js';
 
 export type Mount = (app: Hono<AppEnv>) => void;
 
-export function createApp(deps: AppDeps, mounts: Mount[] = []): Hono<AppEnv> {
+export function createApp(deps: AppDeps, mounts: Mount[] = [], signer = signerOf(deps)): Hono<AppEnv> {
   const app = new Hono<AppEnv>({ strict: false });
   const problemJson = (e: ApiError, instance: string) =>
     new Response(JSON.stringify(e.body(instance)), {
@@ -53,7 +53,6 @@ export function createApp(deps: AppDeps, mounts: Mount[] = []): Hono<AppEnv> {
   // Before access control: a browser without a session is sent to the console, which signs in.
   app.use(htmlPages());
   // Before any body is read: a caller without the right token uploads nothing.
-  const signer = signerOf(deps);
   app.use(accessControl(deps, signer));
   // Only where bodies are accepted: on other methods the check would materialise the full
   // Request object on every call, which costs more than the whole GET /jobs/{id} handler.

@@ -17,15 +17,20 @@ export interface Link {
 export function baseUrl(c: Context, config: Config): string {
   if (config.publicUrl) return config.publicUrl;
   const url = new URL(c.req.url);
-  let proto = url.protocol.replace(':', '');
-  let host = reqHeader(c, 'host') ?? url.host;
+  return baseUrlOf(config, url.host, (k) => reqHeader(c, k), url.protocol.replace(':', ''));
+}
+
+/** The same from the parts of a request: `host` when there is no Host header, its scheme. */
+export function baseUrlOf(config: Config, host: string, header: (name: string) => string | undefined, proto: string): string {
+  if (config.publicUrl) return config.publicUrl;
+  host = header('host') ?? host;
   let prefix = '';
   if (config.trustProxy) {
     // First value only: a chain of proxies appends, the client-facing one is first.
     const first = (h: string | undefined) => h?.split(',')[0].trim();
-    proto = first(reqHeader(c, 'x-forwarded-proto')) || proto;
-    host = first(reqHeader(c, 'x-forwarded-host')) || host;
-    prefix = (first(reqHeader(c, 'x-forwarded-prefix')) || '').replace(/\/+$/, '');
+    proto = first(header('x-forwarded-proto')) || proto;
+    host = first(header('x-forwarded-host')) || host;
+    prefix = (first(header('x-forwarded-prefix')) || '').replace(/\/+$/, '');
     if (prefix && !prefix.startsWith('/')) prefix = `/${prefix}`;
   }
   return `${proto}://${host}${prefix}`;

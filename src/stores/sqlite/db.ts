@@ -22,7 +22,43 @@ export function openDatabase(file: string, opts: { nativeBinding?: string } = {}
   // meanwhile: SQLite's 1,000 pages took ~8–12 ms here, 100 pages ~1–4 ms (bench/joblist: the
   // retention sweep must not block requests for more than 10 ms). Costs a little write throughput.
   db.pragma('wal_autocheckpoint = 100');
+  countWrites(db);
   return db;
+}
+
+const counters = new WeakMap<DB, { n: number }>();
+
+/**
+ * How many statements that may write this connection has run (record-cache.ts: a cached job is
+ * good while this and the database's data_version stand still). Counted in JS, by wrapping the
+ * statements `prepare` makes that are not read-only, because asking SQLite (`total_changes()`)
+ * on every read cost as much as the read it was to save.
+ */
+export function writeCount(db: DB): number {
+  return counters.get(db)?.n ?? 0;
+}
+
+function countWrites(db: DB) {
+  const counter = { n: 0 };
+  counters.set(db, counter);
+  const prepare = db.prepare.bind(db);
+  db.prepare = ((sql: string) => {
+    const st = prepare(sql) as unknown as Record<string, unknown> & { readonly: boolean };
+    if (st.readonly) return st;
+    for (const m of ['run', 'get', 'all', 'iterate']) {
+      const f = (st[m] as (...a: unknown[]) => unknown).bind(st);
+      st[m] = (...a: unknown[]) => {
+        counter.n++;
+        return f(...a);
+      };
+    }
+    return st;
+  }) as unknown as DB['prepare'];
+  const exec = db.exec.bind(db);
+  db.exec = (sql: string) => {
+    counter.n++;
+    return exec(sql);
+  };
 }
 
 /** Applies pending migrations; returns the versions applied. */

@@ -3,6 +3,7 @@
  * clause encodes the allowed transition (src/jobs/status.ts) and the lease owner, so a stale
  * worker can never overwrite a job that was reclaimed or dismissed.
  */
+import { RecordCache } from './record-cache.js';
 import { waitForEvent } from '../wait-event.js';
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
@@ -38,6 +39,7 @@ export class SqliteJobStore implements JobStore {
   private readonly quota: SqliteQuota;
   private readonly fair: FairClaim;
   private readonly jobList: SqliteJobList;
+  private readonly records: RecordCache;
 
   constructor(file: string, opts: { nativeBinding?: string; migrate?: boolean } = {}) {
     this.db = openDatabase(file, opts);
@@ -46,6 +48,7 @@ export class SqliteJobStore implements JobStore {
     this.quota = new SqliteQuota(this.db);
     this.fair = new FairClaim(this.db);
     this.jobList = new SqliteJobList(this.db);
+    this.records = new RecordCache(this.db);
     this.events.setMaxListeners(0);
     const db = this.db;
     this.q = {
@@ -177,8 +180,10 @@ export class SqliteJobStore implements JobStore {
   }
 
   async get(id: string): Promise<JobRecord | null> {
-    const r = this.q.get.get(id);
-    return r ? toRecord(r) : null;
+    return this.records.get(id, () => {
+      const r = this.q.get.get(id);
+      return r ? toRecord(r) : null;
+    });
   }
 
   async list(q: ListQuery): Promise<JobPage> {
