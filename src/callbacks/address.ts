@@ -13,6 +13,7 @@
  */
 import { lookup as dnsLookup } from 'node:dns/promises';
 import ipaddr from 'ipaddr.js';
+import type { LookupFunction } from 'node:net';
 
 type IP = ipaddr.IPv4 | ipaddr.IPv6;
 
@@ -115,3 +116,12 @@ export async function checkedAddresses(host: string, allow: readonly string[], l
       );
   return all;
 }
+
+/**
+ * A connection's `lookup` that answers with the address already checked: the request goes to
+ * exactly that address, whatever the name resolves to by then (DNS rebinding).
+ */
+export const pinned =
+  (a: Resolved): LookupFunction =>
+  (_host, opts, cb) =>
+    opts.all ? cb(null, [{ address: a.address, family: a.family }]) : cb(null, a.address, a.family);

@@ -12,9 +12,8 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import type { LookupFunction } from 'node:net';
 import { VERSION } from '../version.js';
-import { checkedAddresses, type Lookup, type Resolved } from './address.js';
+import { checkedAddresses, pinned, type Lookup, type Resolved } from './address.js';
 
 export interface AttemptOptions {
   allow: readonly string[];
@@ -30,11 +29,6 @@ export interface AttemptResult {
   retryAfterMs?: number;
 }
 
-/** Answers every lookup of the connection with the address already checked. */
-const pinned =
-  (a: Resolved): LookupFunction =>
-  (_host, opts, cb) =>
-    opts.all ? cb(null, [{ address: a.address, family: a.family }]) : cb(null, a.address, a.family);
 
 function retryAfter(v: string | undefined, now = Date.now()): number | undefined {
   if (!v) return undefined;

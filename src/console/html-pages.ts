@@ -2,7 +2,7 @@
  * OGC API - Processes' html requirement class: every GET that answers JSON answers HTML too when
  * a browser asks for it (Accept, or `?f=html`). Jobs and processes have console pages, so a
  * browser is sent there (303: the console is the HTML representation, and its URL is the one
- * to bookmark); any other document (conformance, boundaries, datasets, ...) is shown as a plain
+ * to bookmark); any other document (conformance, the OpenAPI definition, boundaries, ...) is shown as a plain
  * page of its JSON with its links made clickable. JSON clients never pass through here.
  */
 import type { Context, MiddlewareHandler } from 'hono';
@@ -57,13 +57,14 @@ export function htmlPages(): MiddlewareHandler<AppEnv> {
   return async (c: Context<AppEnv>, next) => {
     // GET / (the console itself) and the console's own paths are answered by their routes.
     const path = c.req.path;
-    if (c.req.method !== 'GET' || path === '/' || path === '/ui' || path.startsWith('/ui/') || !wantsHtml(reqHeader(c, 'accept'), c.req.query('f'))) return next();
+    // The ISIMIP v2 endpoint answers JSON to browsers too, as isimip-files-api does.
+    if (c.req.method !== 'GET' || path === '/' || path === '/ui' || path.startsWith('/ui/') || /^\/isimip\/v2(\/|$)/.test(path) || !wantsHtml(reqHeader(c, 'accept'), c.req.query('f'))) return next();
     const base = baseUrl(c, c.var.deps.config);
     const page = consolePageFor(path);
     if (page !== null) return c.redirect(`${base}/ui/${page}`, 303);
     await next();
     // Only API documents: a downloaded file (attachment) stays what it is, even a JSON one.
-    if (c.res.status !== 200 || c.res.headers.has('content-disposition') || !/^application\/json\b/i.test(c.res.headers.get('content-type') ?? '')) return;
+    if (c.res.status !== 200 || c.res.headers.has('content-disposition') || !/^application\/([\w.-]+\+)?json\b/i.test(c.res.headers.get('content-type') ?? '')) return;
     const doc = await c.res.json();
     // Unset first: Hono would otherwise copy the JSON response's headers (length, cache) over.
     c.res = undefined;

@@ -44,7 +44,8 @@ export function executeSchema(d: ProcessDescription): JsonSchema {
       subscriber: {
         type: 'object',
         description: 'URLs POSTed when the job succeeds (results document), fails or runs (statusInfo).',
-        properties: { successUri: { type: 'string', format: 'uri' }, inProgressUri: { type: 'string', format: 'uri' }, failedUri: { type: 'string', format: 'uri' } },
+        properties: Object.fromEntries(['successUri', 'inProgressUri', 'failedUri'].map((k) => [k, { type: 'string', format: 'uri', maxLength: 2048 }])),
+        minProperties: 1,
         additionalProperties: false,
       },
     },

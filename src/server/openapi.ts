@@ -15,14 +15,37 @@ const errors = {
   '404': { description: 'Not found', content: { 'application/problem+json': { schema: problem } } },
 };
 const jobId = { name: 'jobId', in: 'path', required: true, schema: { type: 'string' } };
+const pb = (description: string) => ({ description, content: { 'application/problem+json': { schema: problem } } });
+/** A browser (Accept: text/html, or ?f=html) is sent to the console page of the resource. */
+const toConsole = { '303': { description: 'To the console page showing this resource (browsers: Accept text/html or f=html)', headers: { Location: { schema: { type: 'string' } } } } };
+const f = { name: 'f', in: 'query', schema: { type: 'string', enum: ['json', 'html'] }, description: 'Representation, instead of the Accept header' };
 
 export function openApiDocument(registry: ProcessRegistry, version: string, serverUrl: string) {
   const paths: Record<string, unknown> = {
     '/': { get: { summary: 'Landing page', operationId: 'getLandingPage', responses: { '200': { description: 'Links to the API', content: json({ type: 'object' }) } } } },
+    '/openapi.json': {
+      get: {
+        summary: 'This API definition (a page of it for browsers: Accept text/html or f=html)',
+        operationId: 'getApi',
+        parameters: [f],
+        responses: { '200': { description: 'OpenAPI 3.0', content: { 'application/vnd.oai.openapi+json;version=3.0': { schema: { type: 'object' } }, 'text/html': { schema: { type: 'string' } } } } },
+      },
+    },
     '/conformance': { get: { summary: 'Conformance classes', operationId: 'getConformance', responses: { '200': { description: 'conformsTo', content: json({ type: 'object' }) } } } },
-    '/processes': { get: { summary: 'Processes', operationId: 'getProcesses', responses: { '200': { description: 'Process list', content: json({ type: 'object' }) } } } },
+    '/processes': {
+      get: {
+        summary: 'Processes',
+        operationId: 'getProcesses',
+        parameters: [
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 10000, default: 10000 }, description: 'Processes per page (default: all)' },
+          { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0, default: 0 }, description: 'Processes skipped (the next/prev links carry it)' },
+          f,
+        ],
+        responses: { '200': { description: 'Process list', content: json({ type: 'object' }) }, ...toConsole, '400': errors['400'] },
+      },
+    },
     '/processes/{processId}': {
-      get: { summary: 'Process description', operationId: 'getProcessDescription', parameters: [{ name: 'processId', in: 'path', required: true, schema: { type: 'string', enum: registry.ids() } }], responses: { '200': { description: 'Description', content: json({ type: 'object' }) }, ...errors } },
+      get: { summary: 'Process description', operationId: 'getProcessDescription', parameters: [{ name: 'processId', in: 'path', required: true, schema: { type: 'string', enum: registry.ids() } }, f], responses: { '200': { description: 'Description', content: json({ type: 'object' }) }, ...toConsole, ...errors } },
     },
     '/jobs': {
       get: {
@@ -37,12 +60,13 @@ export function openApiDocument(registry: ProcessRegistry, version: string, serv
           { name: 'processID', in: 'query', schema: { type: 'array', items: { type: 'string' } }, explode: false },
           OWNER_FILTER,
           ...JOB_LIST_FILTERS,
+          f,
         ],
-        responses: { '200': { description: 'Job list', content: json({ type: 'object' }) }, ...errors },
+        responses: { '200': { description: 'Job list', content: json({ type: 'object' }) }, ...toConsole, ...errors },
       },
     },
     '/jobs/{jobId}': {
-      get: { summary: 'Job status', operationId: 'getStatus', parameters: [jobId], responses: { '200': { description: 'statusInfo', content: json({ $ref: '#/components/schemas/StatusInfo' }) }, ...errors } },
+      get: { summary: 'Job status', operationId: 'getStatus', parameters: [jobId, f], responses: { '200': { description: 'statusInfo', content: json({ $ref: '#/components/schemas/StatusInfo' }) }, ...toConsole, ...errors } },
       delete: { summary: 'Dismiss a job', operationId: 'dismiss', parameters: [jobId], responses: { '200': { description: 'statusInfo', content: json({ $ref: '#/components/schemas/StatusInfo' }) }, ...errors } },
     },
     '/jobs/{jobId}/results/{outputId}': {
@@ -53,7 +77,7 @@ export function openApiDocument(registry: ProcessRegistry, version: string, serv
         responses: { '200': { description: 'The value (application/json) or the file', content: { '*/*': { schema: {} } } }, ...errors },
       },
     },
-    '/jobs/{jobId}/results': { get: { summary: 'Job results, as the execute request asked (outputs, response)', operationId: 'getResult', parameters: [jobId], responses: { '200': { description: 'Results document, raw output or multipart/related', content: { ...json({ type: 'object' }), 'multipart/related': { schema: { type: 'string', format: 'binary' } } } }, '204': { description: 'Raw by reference: Link headers' }, ...errors, '409': { description: 'The job failed: the problem (job-failed) carries its reason', content: { 'application/problem+json': { schema: problem } } }, '410': { description: 'The job was dismissed', content: { 'application/problem+json': { schema: problem } } } } } },
+    '/jobs/{jobId}/results': { get: { summary: 'Job results, as the execute request asked (outputs, response)', operationId: 'getResult', parameters: [jobId, f], responses: { ...toConsole, '200': { description: 'Results document, raw output or multipart/related', content: { ...json({ type: 'object' }), 'multipart/related': { schema: { type: 'string', format: 'binary' } } } }, '204': { description: 'Raw by reference: Link headers' }, ...errors, '409': { description: 'The job failed: the problem (job-failed) carries its reason', content: { 'application/problem+json': { schema: problem } } }, '410': { description: 'The job was dismissed', content: { 'application/problem+json': { schema: problem } } } } } },
     ...CONSOLE_API_PATHS,
     ...AUTH_PATHS,
     '/health': { get: { summary: 'Liveness', operationId: 'health', responses: { '200': { description: 'Alive' } } } },
@@ -78,6 +102,11 @@ export function openApiDocument(registry: ProcessRegistry, version: string, serv
           '204': { description: 'Results raw and all by reference: one Link header per output (rel = output id)', headers: { Link: { schema: { type: 'string' } } } },
           '201': { description: 'Job created (asynchronous execution)', headers: { Location: { schema: { type: 'string' } } }, content: json({ $ref: '#/components/schemas/StatusInfo' }) },
           ...errors,
+          '410': pb('A synchronous execution whose job was dismissed meanwhile'),
+          '413': pb('The body exceeds SUBSETD_BODY_LIMIT'),
+          '415': pb('The body is not application/json'),
+          '500': pb('A synchronous execution failed (the problem, of type job-failed, carries the reason)'),
+          '503': pb('The job store is unreachable (Retry-After)'),
           '429': {
             description: 'A limit of the caller is reached (the problem names `limit` and `value`: max-queued, max-jobs-per-hour, max-files-per-job, max-upload-bytes)',
             headers: { 'Retry-After': { description: 'Seconds until trying again may succeed (max-queued, max-jobs-per-hour); 3600 for the request-shape limits (max-files-per-job, max-upload-bytes), which only a changed limit lifts', schema: { type: 'integer' } } },

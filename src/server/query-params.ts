@@ -45,3 +45,12 @@ export function queryParamRules(): MiddlewareHandler {
     await next();
   };
 }
+
+/** A whole-number parameter within [min, max]; absent or empty: `def`. */
+export function intParam(v: string | undefined, name: string, def: number, min: number, max: number): number {
+  if (v === undefined || v === '') return def;
+  if (!/^\d+$/.test(v)) throw badParameter(name, `"${v}" is not a whole number`);
+  const n = Number(v);
+  if (n < min || n > max) throw badParameter(name, `must be between ${min} and ${max}`);
+  return n;
+}

@@ -13,19 +13,12 @@ import { baseUrl, JSON_TYPE } from '../links.js';
 import { badParameter } from '../problem.js';
 import { jsonResponse } from '../security-headers.js';
 import { statusInfo } from '../status-info.js';
+import { intParam } from '../query-params.js';
 
 const MAX_LIMIT = 1000;
 const MAX_Q = 200;
 /** A duration bound of more than ten years is a typo, not a filter. */
 const MAX_DURATION_S = 315_360_000;
-
-function intParam(v: string | undefined, name: string, def: number, min: number, max: number): number {
-  if (v === undefined || v === '') return def;
-  if (!/^\d+$/.test(v)) throw badParameter(name, `"${v}" is not a whole number`);
-  const n = Number(v);
-  if (n < min || n > max) throw badParameter(name, `must be between ${min} and ${max}`);
-  return n;
-}
 
 /** OGC lets list parameters repeat or be comma-separated. */
 export function listParam(values: string[] | undefined): string[] {
@@ -97,7 +90,11 @@ export const jobList = new Hono<AppEnv>()
     // Fewer newer jobs than a page: show the first page in full instead.
     if (before && !page.newer && page.jobs.length < limit) page = await deps.store.list({ ...query, before: undefined, offset: 0 });
     const first = !after && offset === 0 && !(before && page.newer);
-    const links = [{ href: link({ after, before, offset }), rel: 'self', type: JSON_TYPE, title: 'This page' }];
+    const self = link({ after, before, offset });
+    const links = [
+      { href: self, rel: 'self', type: JSON_TYPE, title: 'This page' },
+      { href: `${self}&f=html`, rel: 'alternate', type: 'text/html', title: 'This page in the console' },
+    ];
     // Keyset links: following them costs the same per page wherever the page is.
     if (page.next) links.push({ href: link({ after: page.next }), rel: 'next', type: JSON_TYPE, title: 'Next page' });
     if (!first && page.first) links.push({ href: link({ before: page.first }), rel: 'prev', type: JSON_TYPE, title: 'Previous page' });

@@ -30,6 +30,7 @@ export const landing = new Hono<AppEnv>()
         { href: `${base}/`, rel: 'self', type: JSON_TYPE, title: 'This document' },
         { href: `${base}/ui/`, rel: 'alternate', type: 'text/html', title: 'The web console' },
         { href: `${base}/openapi.json`, rel: 'service-desc', type: 'application/vnd.oai.openapi+json;version=3.0', title: 'The API definition' },
+        { href: `${base}/openapi.json?f=html`, rel: 'service-doc', type: 'text/html', title: 'The API definition as a page' },
         { href: `${base}/conformance`, rel: REL.conformance, type: JSON_TYPE, title: 'Conformance classes' },
         { href: `${base}/conformance`, rel: 'conformance', type: JSON_TYPE, title: 'Conformance classes' },
         { href: `${base}/processes`, rel: REL.processes, type: JSON_TYPE, title: 'Processes' },

@@ -8,9 +8,13 @@ import { baseUrl, JSON_TYPE, REL } from '../links.js';
 import { ApiError, badInput, PROBLEM } from '../problem.js';
 import { failedJobError, statusInfo } from '../status-info.js';
 import { readJsonBody } from '../read-json.js';
+import { intParam } from '../query-params.js';
+
+const MAX_PROCESSES = 10_000;
 import { parseResultShape, shapeIdentity } from '../execute-request.js';
 import { renderResults } from '../results-response.js';
 import { parseSubscriber } from '../../callbacks/subscriber.js';
+import { inputValueEnv, resolveInputValues } from '../input-values.js';
 
 function summary(d: ProcessDescription, base: string) {
   const { inputs: _i, outputs: _o, ...rest } = d;
@@ -35,10 +39,18 @@ function findProcess(c: { var: AppEnv['Variables'] }, id: string) {
 export const processes = new Hono<AppEnv>()
   .get('/processes', (c) => {
     const base = baseUrl(c, c.var.deps.config);
-    return c.json({
-      processes: c.var.deps.registry.list().map((p) => summary(p.description, base)),
-      links: [{ href: `${base}/processes`, rel: 'self', type: JSON_TYPE, title: 'Processes' }],
-    });
+    // /req/core/pl-limit-definition: `limit` (1..10000); the default lists every process there is.
+    const limit = intParam(c.req.query('limit'), 'limit', MAX_PROCESSES, 1, MAX_PROCESSES);
+    const offset = intParam(c.req.query('offset'), 'offset', 0, 0, MAX_PROCESSES);
+    const all = c.var.deps.registry.list();
+    const page = (o: number) => `${base}/processes?${new URLSearchParams({ ...(c.req.query('limit') ? { limit: String(limit) } : {}), ...(o ? { offset: String(o) } : {}) })}`.replace(/\?$/, '');
+    const links = [
+      { href: page(offset), rel: 'self', type: JSON_TYPE, title: 'Processes' },
+      { href: `${base}/processes?f=html`, rel: 'alternate', type: 'text/html', title: 'Run a process in the console' },
+    ];
+    if (offset + limit < all.length) links.push({ href: page(offset + limit), rel: 'next', type: JSON_TYPE, title: 'Next page' });
+    if (offset > 0) links.push({ href: page(Math.max(0, offset - limit)), rel: 'prev', type: JSON_TYPE, title: 'Previous page' });
+    return c.json({ processes: all.slice(offset, offset + limit).map((p) => summary(p.description, base)), links });
   })
   .get('/processes/:id', (c) => {
     const p = findProcess(c, c.req.param('id'));
@@ -60,9 +72,12 @@ export const processes = new Hono<AppEnv>()
     // How results are shown and whom to call are part of the job: a request that differs in them
     // is another job (its GET /results answers as it asked, its subscriber is called).
     const extra = shapeIdentity(shape);
+    // Qualified values and references (1.0 qualifiedInputValue, link) become their content here:
+    // that is what is validated, stored and hashed (src/server/input-values.ts).
+    const inputs = await resolveInputValues(p.description, req.inputs as Record<string, unknown>, inputValueEnv(c));
     let submitted;
     try {
-      submitted = await deps.jobs.submit(p.description.id, req.inputs, {
+      submitted = await deps.jobs.submit(p.description.id, inputs, {
         owner: ownerOf(c.var.principal),
         limits: submitLimits(c.var.principal, deps.config),
         meta: { results: shape, ...(subscriber ? { subscriber, base } : {}) },
