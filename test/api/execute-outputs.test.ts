@@ -2,6 +2,7 @@
 // 7.11.4), over real HTTP on test-outputs: a file, a number, an object and a list of two files.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ASYNC, post, startService, waitForJob, type RunningService } from '../helpers/service.js';
+import { multipartParts } from '../helpers/multipart.js';
 
 let svc: RunningService;
 beforeAll(async () => {
@@ -15,22 +16,7 @@ let n = 0;
 const inputs = () => ({ text: `${TEXT} ${++n}` });
 const exec = (body: Record<string, unknown>, headers: Record<string, string> = {}) => fetch(`${svc.url}/processes/test-outputs/execution`, post(body, headers));
 
-/** RFC 2387 parts: headers (lower-case names) and body text. */
-async function parts(res: Response) {
-  const type = res.headers.get('content-type')!;
-  expect(type).toMatch(/^multipart\/related; boundary=/);
-  const boundary = /boundary=([^;]+)/.exec(type)![1];
-  const text = await res.text();
-  expect(text.endsWith(`--${boundary}--\r\n`)).toBe(true);
-  return text
-    .split(`--${boundary}`)
-    .slice(1, -1)
-    .map((raw) => {
-      const [head, ...body] = raw.replace(/^\r\n/, '').split('\r\n\r\n');
-      const headers = Object.fromEntries(head.split('\r\n').map((l) => [l.split(':')[0].toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
-      return { headers, body: body.join('\r\n\r\n').replace(/\r\n$/, '') };
-    });
-}
+
 
 describe('response document', () => {
   it('holds every output when none is chosen: files as links, values bare, objects qualified', async () => {
@@ -99,7 +85,7 @@ describe('response raw', () => {
     const i = inputs();
     const res = await exec({ inputs: i, response: 'raw', outputs: { report: { transmissionMode: 'value' }, count: { transmissionMode: 'value' } } });
     expect(res.status).toBe(200);
-    const ps = await parts(res);
+    const ps = await multipartParts(res);
     expect(ps.map((p) => p.headers['content-id'])).toEqual(['<report>', '<count>']);
     expect(ps[0]).toMatchObject({ headers: { 'content-type': 'text/plain' }, body: i.text });
     expect(JSON.parse(ps[1].body)).toBe(i.text.length);
@@ -107,7 +93,7 @@ describe('response raw', () => {
 
   it('mixed: a part by reference carries Content-Location and no body', async () => {
     const res = await exec({ inputs: inputs(), response: 'raw', outputs: { report: { transmissionMode: 'reference' }, info: { transmissionMode: 'value' } } });
-    const ps = await parts(res);
+    const ps = await multipartParts(res);
     expect(ps[0].headers['content-location']).toMatch(/\/files\/report\.txt$/);
     expect(ps[0].body).toBe('');
     expect(JSON.parse(ps[1].body)).toEqual({ words: 4 });

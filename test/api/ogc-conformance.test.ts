@@ -15,6 +15,7 @@ import formatsPlugin from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ASYNC, post, startServiceWithSample, waitForJob, type RunningService } from '../helpers/service.js';
 import { CHROMIUM, launchBrowser, newPage } from '../helpers/browser.js';
+import { multipartParts } from '../helpers/multipart.js';
 
 const CONF = 'http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf';
 const EXC = 'http://www.opengis.net/def/exceptions/ogcapi-processes-1/1.0';
@@ -157,21 +158,6 @@ function linkHeader(res: Response) {
 }
 
 /** RFC 2387 parts of a multipart/related answer. */
-async function multipartParts(res: Response) {
-  const type = res.headers.get('content-type') ?? '';
-  expect(type).toMatch(/^multipart\/related;/);
-  const boundary = /boundary="?([^";]+)"?/.exec(type)![1];
-  const text = await res.text();
-  return text
-    .split(`--${boundary}`)
-    .slice(1, -1)
-    .map((raw) => {
-      const [head, ...body] = raw.replace(/^\r\n/, '').split('\r\n\r\n');
-      const headers = Object.fromEntries(head.split('\r\n').map((l) => [l.split(':')[0].toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
-      return { headers, body: body.join('\r\n\r\n').replace(/\r\n$/, '') };
-    });
-}
-
 async function allProcessDescriptions(): Promise<any[]> {
   const list = (await get('/processes')).body.processes as Array<{ id: string }>;
   return Promise.all(list.map(async (p) => (await get(`/processes/${encodeURIComponent(p.id)}`)).body));

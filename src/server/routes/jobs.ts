@@ -29,6 +29,16 @@ async function loadJob(c: { get: Context<AppEnv>['get']; req: { param(k: 'id'): 
   return job;
 }
 
+/** A job whose results exist, or the exception its state answers with (409/410/404). */
+async function successfulJob(c: Parameters<typeof loadJob>[0] & { set: Context<AppEnv>['set'] }) {
+  const job = await loadJob(c);
+  c.set('jobId', job.id);
+  if (job.status === 'failed') throw failedJobError(job, 'results');
+  if (job.status === 'dismissed') throw new ApiError(410, PROBLEM.noSuchJob, 'Job dismissed', `job "${job.id}" was dismissed; its results were removed`);
+  if (job.status !== 'successful') throw new ApiError(404, PROBLEM.resultNotReady, 'Result not ready', `job "${job.id}" is ${job.status}`);
+  return job;
+}
+
 export const jobs = new Hono<AppEnv>()
   .get('/jobs/:id', async (c) => {
     const job = await loadJob(c);
@@ -45,22 +55,14 @@ export const jobs = new Hono<AppEnv>()
     return c.json(statusInfo(job, baseUrl(c, c.get('deps').config)));
   })
   .get('/jobs/:id/results', async (c) => {
-    const job = await loadJob(c);
-    c.set('jobId', job.id);
-    if (job.status === 'failed') throw failedJobError(job, 'results');
-    if (job.status === 'dismissed') throw new ApiError(410, PROBLEM.noSuchJob, 'Job dismissed', `job "${job.id}" was dismissed; its results were removed`);
-    if (job.status !== 'successful') throw new ApiError(404, PROBLEM.resultNotReady, 'Result not ready', `job "${job.id}" is ${job.status}`);
+    const job = await successfulJob(c);
     // As the execute request asked (/req/core/job-results-async-*): its outputs, response form.
     const shape = (job.meta.results ?? {}) as ResultShape;
     return renderResults(c, job, { shape, sync: false, base: baseUrl(c, c.get('deps').config) });
   })
   .get('/jobs/:id/results/:output', async (c) => {
     // One output by value: where a document's or a raw response's reference to a JSON value points.
-    const job = await loadJob(c);
-    c.set('jobId', job.id);
-    if (job.status === 'failed') throw failedJobError(job, 'results');
-    if (job.status === 'dismissed') throw new ApiError(410, PROBLEM.noSuchJob, 'Job dismissed', `job "${job.id}" was dismissed; its results were removed`);
-    if (job.status !== 'successful') throw new ApiError(404, PROBLEM.resultNotReady, 'Result not ready', `job "${job.id}" is ${job.status}`);
+    const job = await successfulJob(c);
     const id = c.req.param('output');
     if (!job.outputs || !(id in job.outputs)) throw new ApiError(404, PROBLEM.noSuchOutput, 'No such output', `job "${job.id}" has no output "${id}"`, { field: 'output' });
     return renderResults(c, job, { shape: { response: 'raw', outputs: { [id]: 'value' } }, sync: false, base: baseUrl(c, c.get('deps').config) });
