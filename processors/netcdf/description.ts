@@ -26,6 +26,13 @@ const operation = {
     },
     var: { type: 'string', description: 'mask_mask: mask variable (default m_0); cells where it is non-zero are kept.' },
     ...flags,
+    max_resolution: {
+      type: 'array',
+      items: { type: 'integer', minimum: 1 },
+      minItems: 2,
+      maxItems: 2,
+      description: 'Largest input grid [longitudes, latitudes] this operation takes; a larger input fails on its own (errors.json), the others go on. The ISIMIP endpoint sets it for its resolution limits.',
+    },
   },
   additionalProperties: false,
 };
@@ -52,6 +59,13 @@ export const description: ProcessDescription = {
       title: 'Operations',
       description: 'Applied in order to every file (create_mask once per job). bbox [west, south, east, north]; point GeoJSON [lon, lat].',
       schema: { type: 'array', items: operation, minItems: 1, maxItems: MAX_OPERATIONS },
+    },
+    naming: {
+      title: 'Output names',
+      description:
+        '"subsetd": the input name with the operations\' tags joined by "_" ("_global_" replaced), "_fldmean" for means. "isimip": as isimip-files-api names them (tags joined by "+", Python float notation, no "_fldmean", the input\'s suffix kept), and errors keyed by file name. The ISIMIP endpoint sends "isimip".',
+      schema: { type: 'string', enum: ['subsetd', 'isimip'], default: 'subsetd' },
+      minOccurs: 0,
     },
     csv_header: {
       title: 'CSV header line',

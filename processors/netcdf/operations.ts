@@ -13,6 +13,8 @@ export type Bbox = [number, number, number, number];
 interface Flags {
   compute_mean?: boolean;
   output_csv?: boolean;
+  /** Largest input grid [longitudes, latitudes] this operation takes; a larger input fails on its own (errors.json). */
+  max_resolution?: [number, number];
 }
 export type Op = Flags &
   (
@@ -49,7 +51,25 @@ function flags(o: Record<string, unknown>, input: string): Flags {
     if (typeof o[k] !== 'boolean') throw new InputError(`${input}.${k}`, 'must be true or false');
     if (o[k]) f[k] = true;
   }
+  const max = o.max_resolution;
+  if (max !== undefined) {
+    if (!Array.isArray(max) || max.length !== 2 || !max.every((x) => Number.isInteger(x) && x > 0))
+      throw new InputError(`${input}.max_resolution`, 'must be [longitudes, latitudes], two positive integers');
+    f.max_resolution = [max[0], max[1]];
+  }
   return f;
+}
+
+/**
+ * The first operation whose max_resolution the grid exceeds, as the file's error (worded as
+ * isimip-files-api words it, whose per-operation limits these are), or null.
+ */
+export function resolutionError(ops: Op[], label: string, nlon: number, nlat: number): string | null {
+  for (const op of ops) {
+    const max = op.max_resolution;
+    if (max && (nlon > max[0] || nlat > max[1])) return `resolution of ${label} (${nlon}, ${nlat}) is to high (${max[0]}, ${max[1]}) for operation "${op.operation}"`;
+  }
+  return null;
 }
 
 export function parseBbox(v: unknown, input: string): Bbox {

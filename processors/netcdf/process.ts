@@ -10,6 +10,7 @@ import { resolveDataFile } from '../../src/processes/data-path.js';
 import { InputError, ProcessingError, type ExecuteContext, type Process, type ValidateEnv } from '../../src/processes/types.js';
 import { readme, writeArchive } from './archive.js';
 import { createMasks } from './create-mask.js';
+import { isimipNames } from './isimip-names.js';
 import { description } from './description.js';
 import { findGrid, gridVars } from './grid.js';
 import { openSource, sniff } from './io/open-source.js';
@@ -36,7 +37,14 @@ export function outputBase(rel: string, ops: Op[], taken: Set<string>): string {
   return base;
 }
 
+/** `naming`: "subsetd" (default) or "isimip" (output names as isimip-files-api gives them, isimip-names.ts). */
+function parseNaming(raw: unknown): 'subsetd' | 'isimip' {
+  if (raw === undefined || raw === 'subsetd' || raw === 'isimip') return raw ?? 'subsetd';
+  throw new InputError('naming', 'must be "subsetd" or "isimip"');
+}
+
 async function validate(inputs: Record<string, unknown>, env: ValidateEnv) {
+  parseNaming(inputs.naming);
   const ops = parseOps(inputs.operations);
   const files = parsePaths(inputs.paths, env.dataRoot);
   for (const [i, op] of ops.entries()) {
@@ -81,6 +89,7 @@ async function validate(inputs: Record<string, unknown>, env: ValidateEnv) {
 }
 
 async function execute(inputs: Record<string, unknown>, ctx: ExecuteContext) {
+  const naming = parseNaming(inputs.naming);
   const ops = parseOps(inputs.operations);
   const files = parsePaths(inputs.paths, ctx.dataRoot);
   const history = `${new Date().toISOString()}: subsetd netcdf-subset ${JSON.stringify(ops)}`;
@@ -93,9 +102,12 @@ async function execute(inputs: Record<string, unknown>, ctx: ExecuteContext) {
     throw new ProcessingError((e as Error).message || String(e));
   }
   // Their names are taken, so no per-file output is written over them.
-  const taken = new Set(made.files.map((f) => f.replace(/\.[^.]*$/, '')));
+  const taken = new Set(naming === 'isimip' ? made.files : made.files.map((f) => f.replace(/\.[^.]*$/, '')));
+  const named = (rel: string) => (naming === 'isimip' ? { base: '', names: isimipNames(rel, ops, taken) } : { base: outputBase(rel, ops, taken), names: undefined });
   // Only create_mask: nothing to do per file, the job's outputs are the mask and the shape.
-  const tasks = perFileOps(ops).length ? files.map((f) => ({ ...f, base: outputBase(f.rel, ops, taken), fraction: 0 })) : [];
+  const tasks = perFileOps(ops).length ? files.map((f) => ({ ...f, ...named(f.rel), fraction: 0 })) : [];
+  // Errors by request path; isimip-files-api keys them by file name (input_path.name).
+  const errorKey = (rel: string) => (naming === 'isimip' ? basename(rel) : rel);
   const written: string[] = [];
   const errors: Record<string, string> = {};
   let last = 0;
@@ -113,7 +125,7 @@ async function execute(inputs: Record<string, unknown>, ctx: ExecuteContext) {
       if (ctx.signal.aborted) return;
       try {
         const out = await subsetFile({
-          path: t.abs, ops, outDir: ctx.workDir, baseName: t.base, uploadDir: ctx.uploadDir, createdMasks: made.made, signal: ctx.signal, history,
+          path: t.abs, label: t.rel, ops, outDir: ctx.workDir, baseName: t.base, names: t.names, uploadDir: ctx.uploadDir, createdMasks: made.made, signal: ctx.signal, history,
           csvHeader: inputs.csv_header !== false,
           onProgress: (f) => {
             t.fraction = Math.max(t.fraction, f);
@@ -123,8 +135,9 @@ async function execute(inputs: Record<string, unknown>, ctx: ExecuteContext) {
         written.push(...out);
       } catch (e) {
         if (ctx.signal.aborted) throw e;
-        errors[t.rel] = (e as Error).message || String(e);
-        ctx.log('netcdf-subset: file failed', { path: t.rel, error: errors[t.rel] });
+        const message = (e as Error).message || String(e);
+        errors[errorKey(t.rel)] = message;
+        ctx.log('netcdf-subset: file failed', { path: t.rel, error: message });
       }
       t.fraction = 1;
       report(true);

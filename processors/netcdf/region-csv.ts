@@ -15,7 +15,7 @@ import { formatG } from './printf-g.js';
 import { gatherPlane, toRuns } from './runs.js';
 import type { Selection } from './selection.js';
 import { readAhead } from './stream.js';
-import { AHEAD, checkAbort, planesOf, type FileTask } from './task.js';
+import { AHEAD, checkAbort, outName, planesOf, type FileTask } from './task.js';
 
 /** cdo's missing value when a variable declares none. */
 const CDO_MISSVAL = -9e33;
@@ -25,7 +25,7 @@ export async function regionCsv(src: Source, vars: Var[], sel: Selection, t: Fil
   const timeVar = src.vars.find((v) => v.name === vars[0].dims[0]);
   const times = timeVar ? src.readAll(timeVar.name) : null;
   const fmt = cfDateFormatter(timeVar && strAttr(timeVar.attrs, 'units'), (timeVar && strAttr(timeVar.attrs, 'calendar')) ?? 'standard');
-  const file = `${t.baseName}.csv`;
+  const file = outName(t, 'csv');
   const part = join(t.outDir, `${file}.part`);
   const out = createWriteStream(part);
   try {

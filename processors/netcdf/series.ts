@@ -12,7 +12,7 @@ import { Nc4Writer, type OutVar } from './io/nc4-writer.js';
 import { sumRuns, toRuns } from './runs.js';
 import type { Selection } from './selection.js';
 import { readAhead } from './stream.js';
-import { AHEAD, checkAbort, historyAttrs, planesOf, type FileTask } from './task.js';
+import { AHEAD, checkAbort, historyAttrs, outName, planesOf, type FileTask } from './task.js';
 
 /** _FillValue and missing_value as stored (NaN when absent), and the unpacking. */
 function storedMissing(v: Var) {
@@ -72,14 +72,14 @@ function writeCsv(src: Source, vars: Var[], values: Map<string, Float64Array>, t
 }
 
 export async function pointCsv(src: Source, vars: Var[], sel: Selection, t: FileTask): Promise<string[]> {
-  return writeCsv(src, vars, await series(src, vars, sel, t, null), t, `${t.baseName}.csv`);
+  return writeCsv(src, vars, await series(src, vars, sel, t, null), t, outName(t, 'csv'));
 }
 
 export async function fieldMean(src: Source, g: Grid, vars: Var[], sel: Selection, t: FileTask, csv: boolean): Promise<string[]> {
   // cos(lat) is exactly proportional to cdo's cell areas on a regular grid: sin(φ+h) − sin(φ−h) = 2 sin h cos φ.
   const weights = Float64Array.from(g.lat, (y) => Math.cos((y * Math.PI) / 180));
   const values = await series(src, vars, sel, t, weights);
-  if (csv) return writeCsv(src, vars, values, t, `${t.baseName}_fldmean.csv`);
+  if (csv) return writeCsv(src, vars, values, t, outName(t, 'csv', true));
   const dims = src.dims.map((d) => (d.name === g.latDim || d.name === g.lonDim ? { ...d, size: 1, unlimited: false } : d));
   const used = new Set(vars.flatMap((v) => v.dims));
   const outVars: OutVar[] = [];
@@ -94,7 +94,7 @@ export async function fieldMean(src: Source, g: Grid, vars: Var[], sel: Selectio
     } else if (v.name === g.latDim || v.name === g.lonDim) outVars.push({ ...v, type: 'double', data: new Float64Array(1) });
     else if (v.dims.every((d) => used.has(d) && d !== g.latDim && d !== g.lonDim)) outVars.push({ ...v, data: src.readAll(v.name) });
   }
-  const file = `${t.baseName}_fldmean.nc`;
+  const file = outName(t, 'nc', true);
   const w = await Nc4Writer.create(join(t.outDir, file), { dims: dims.filter((d) => used.has(d.name)), vars: outVars, globalAttrs: historyAttrs(src.globalAttrs, t.history) });
   w.finish();
   return [file];

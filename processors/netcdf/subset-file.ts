@@ -9,13 +9,13 @@ import { findGrid, gridVars, outputLons, type Grid } from './grid.js';
 import { arrayFor, DEFAULT_FILL, numAttr, type NumArray, type Source, type Var } from './model.js';
 import { openSource } from './io/open-source.js';
 import { Nc4Writer, type OutVar } from './io/nc4-writer.js';
-import { perFileOps } from './operations.js';
+import { perFileOps, resolutionError } from './operations.js';
 import { select, type Selection } from './selection.js';
 import { Bounded, gatherAxis, Pool, readAhead } from './stream.js';
 import { gatherPlane, toRuns } from './runs.js';
 import { fieldMean, pointCsv } from './series.js';
 import { regionCsv } from './region-csv.js';
-import { AHEAD, checkAbort, historyAttrs, planesOf, type FileTask } from './task.js';
+import { AHEAD, checkAbort, historyAttrs, outName, planesOf, type FileTask } from './task.js';
 
 /** Returns the names (relative to outDir) of the files written. */
 export async function subsetFile(t: FileTask): Promise<string[]> {
@@ -23,6 +23,8 @@ export async function subsetFile(t: FileTask): Promise<string[]> {
   try {
     const g = findGrid(src);
     if (!g) throw new Error('no latitude/longitude coordinate variables');
+    const tooFine = resolutionError(perFileOps(t.ops), t.label ?? t.path, g.lon.length, g.lat.length);
+    if (tooFine) throw new Error(tooFine);
     const vars = gridVars(src, g);
     if (!vars.length) throw new Error(`no variable on the (${g.latDim}, ${g.lonDim}) grid`);
     const sel = await select(t.ops, g, t.uploadDir, t.createdMasks);
@@ -60,7 +62,7 @@ async function subsetNc(src: Source, g: Grid, vars: Var[], sel: Selection, t: Fi
     });
     return { ...v, data };
   });
-  const file = `${t.baseName}.nc`;
+  const file = outName(t, 'nc');
   const writer = await Nc4Writer.create(join(t.outDir, file), { dims, vars: outVars, globalAttrs: historyAttrs(src.globalAttrs, t.history) });
   try {
     const row0 = Math.min(...rows);

@@ -4,10 +4,14 @@ import type { Op } from './operations.js';
 
 export interface FileTask {
   path: string;
+  /** How messages name the input (its path as requested); `path` when absent. */
+  label?: string;
   ops: Op[];
   outDir: string;
   /** Output base name without extension. */
   baseName: string;
+  /** Full output names (naming "isimip"), used instead of those made from baseName. */
+  names?: { nc: string; csv: string };
   uploadDir?: string;
   /** Masks made by the job's create_mask operations: name -> path (mask_mask reads them there). */
   createdMasks?: ReadonlyMap<string, string>;
@@ -24,6 +28,11 @@ export const planesOf = (v: Var) => v.shape.slice(0, -2).reduce((a, b) => a * b,
 export const checkAbort = (s: AbortSignal) => {
   if (s.aborted) throw s.reason instanceof Error ? s.reason : new Error('job dismissed');
 };
+
+/** The output's file name: `<base>[_fldmean].<ext>`, or the full name given (naming "isimip"). */
+export function outName(t: FileTask, ext: 'nc' | 'csv', mean = false): string {
+  return t.names ? t.names[ext] : `${t.baseName}${mean ? '_fldmean' : ''}.${ext}`;
+}
 
 export function historyAttrs(attrs: Attr[], line: string): Attr[] {
   const old = strAttr(attrs, 'history');

@@ -1,8 +1,10 @@
 /**
  * A subsetd job seen as an isimip-files-api v2 job:
  * {id, job_url, file_name, file_url, meta: {created_files, total_files, errors}, ttl, status}.
+ * `meta` is empty while the job waits (there, run_task fills it when it starts).
  */
 import { readFile } from 'node:fs/promises';
+import { posix } from 'node:path';
 import type { JobFiles } from '../jobs/job-files.js';
 import { fileOutputs, isFileOutput } from '../jobs/outputs.js';
 import type { FileOutput } from '../processes/types.js';
@@ -11,6 +13,8 @@ import type { JobRecord } from '../stores/job-store.js';
 import { NATIVE_PROCESS } from './translate.js';
 
 export type IsimipStatus = 'queued' | 'started' | 'finished' | 'failed';
+/** A file's error: a message, or (a resolution limit, as run_task stores validate_resolution's list) a list of one. */
+export type FileError = string | string[];
 
 const STATUS: Record<Exclude<JobStatus, 'dismissed'>, IsimipStatus> = {
   accepted: 'queued',
@@ -24,7 +28,7 @@ export interface IsimipJob {
   job_url: string;
   file_name: string;
   file_url: string;
-  meta: { created_files: number; total_files: number; errors: Record<string, string> };
+  meta: { created_files?: number; total_files?: number; errors?: Record<string, FileError> };
   ttl: number;
   status: IsimipStatus;
 }
@@ -52,7 +56,7 @@ export function archiveOf(job: JobRecord): FileOutput | null {
   return fileOutputs(job.outputs ?? {}).find((f) => f.type === 'application/zip') ?? null;
 }
 
-/** Per-file errors ({file name: message}), from an `errors` output or the job's errors.json. */
+/** Per-file errors ({request path: message}), from an `errors` output or the job's errors.json. */
 async function fileErrors(job: JobRecord, files: JobFiles): Promise<Record<string, string>> {
   const out = job.outputs ?? {};
   const inline = out.errors;
@@ -86,10 +90,21 @@ function filesFromProgress(job: JobRecord, total: number): number {
   return Math.min(total, Math.floor(((job.progress ?? 0) / 100) * total));
 }
 
+/** A message of netcdf-subset's max_resolution check: isimip-files-api keeps validate_resolution's list. */
+const RESOLUTION = /^resolution of .* \(\d+, \d+\) is to high \(\d+, \d+\) for operation "\w+"$/s;
+
+/**
+ * As run_task keys them: by the input's file name (`input_path.name`), not its path; two inputs
+ * of the same name share one entry, as there.
+ */
+function byFileName(errors: Record<string, string>): Record<string, FileError> {
+  return Object.fromEntries(Object.entries(errors).map(([path, msg]) => [posix.basename(path), RESOLUTION.test(msg) ? [msg] : msg]));
+}
+
 export async function isimipJob(job: JobRecord, base: string, ttlMs: number, files: JobFiles): Promise<IsimipJob> {
   const paths = Array.isArray(job.inputs.paths) ? job.inputs.paths : [];
   const total = paths.length;
-  const errors = job.status === 'successful' ? await fileErrors(job, files) : {};
+  const errors: Record<string, FileError> = job.status === 'successful' ? byFileName(await fileErrors(job, files)) : {};
   if (job.status === 'failed' && Object.keys(errors).length === 0) errors.job = job.error?.message ?? job.message ?? 'failed';
   const name = zipName(job.id);
   return {
@@ -97,7 +112,8 @@ export async function isimipJob(job: JobRecord, base: string, ttlMs: number, fil
     job_url: `${base}/isimip/v2/${job.id}`,
     file_name: name,
     file_url: `${base}/isimip/v2/output/${name}`,
-    meta: { created_files: createdFiles(job, total), total_files: total, errors },
+    // Empty until the job starts, as there (its meta is written by run_task).
+    meta: job.status === 'accepted' ? {} : { created_files: createdFiles(job, total), total_files: total, errors },
     ttl: Math.round(ttlMs / 1000),
     status: STATUS[job.status as Exclude<JobStatus, 'dismissed'>],
   };

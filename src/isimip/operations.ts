@@ -4,7 +4,7 @@
  * Conventions are ISIMIP's, not ours: bbox [west, east, south, north]; point [lat, lon] (its
  * server code and client read it so, although its docs once said [lon, lat]).
  */
-import { whereAlpha3 } from 'iso-3166-1';
+import { hasCountry } from '../boundaries/index.js';
 
 /** Its operations, as GET / lists them: compute_mean and output_csv are flags of an operation. */
 export const OPERATIONS = [
@@ -27,7 +27,26 @@ export type CleanOperation =
   | { operation: 'mask_country'; country: string; compute_mean: boolean; output_csv: boolean }
   | { operation: 'mask_landonly'; compute_mean: boolean; output_csv: boolean }
   | { operation: 'mask_mask'; mask: string; var: string; compute_mean: boolean; output_csv: boolean }
-  | { operation: 'create_mask'; shape: string; mask: string };
+  /** shape: as isimip-files-api prints it; shapeIsName: whether it can name an upload at all. */
+  | { operation: 'create_mask'; shape: string; shapeIsName: boolean; mask: string };
+
+/**
+ * isimip-files-api's COUNTRYMASKS_COUNTRIES (config.py), the codes its country masks file has:
+ * ISO 3166-1 alpha-3 plus a few of its own (CSID, IOSID, PSID: island groups; JKX: Jammu and
+ * Kashmir; ANT: Netherlands Antilles). `country` is checked against this list, as there.
+ */
+export const ISIMIP_COUNTRIES: ReadonlySet<string> = new Set(
+  (
+    'AFG ALB DZA AND AGO ATG ARG ARM AUS AUT AZE BHS BHR BGD BRB BLR BEL BLZ BEN BTN BOL BIH BWA BRA BRN BGR BFA BDI KHM CMR ' +
+    'CAN CPV CSID CYM CAF TCD CHL CHN COL COM COG CRI HRV CUB CYP CZE CIV PRK COD DNK DJI DMA DOM ECU EGY SLV GNQ ERI EST ETH ' +
+    'FLK FRO FJI FIN FRA GUF PYF ATF GAB GMB GEO DEU GHA GRC GRL GRD GLP GUM GTM GIN GNB GUY HTI HMD HND HKG HUN ISL IND IOSID ' +
+    'IDN IRN IRQ IRL IMN ISR ITA JAM JKX JPN JOR KAZ KEN KIR KWT KGZ LAO LVA LBN LSO LBR LBY LTU LUX MDG MWI MYS MLI MLT MTQ ' +
+    'MRT MUS MYT MEX FSM MDA MNG MNE MAR MOZ MMR NAM NPL NLD ANT NCL NZL NIC NER NGA NIU NOR OMN PSID PAK PLW PSE PAN PNG PRY ' +
+    'PER PHL POL PRT PRI QAT KOR ROU RUS RWA REU LCA SPM VCT WSM STP SAU SEN SRB SLE SGP SVK SVN SLB SOM ZAF SGS SSD ESP LKA ' +
+    'SDN SUR SJM SWZ SWE CHE SYR TWN TJK THA MKD TLS TGO TON TTO TUN TUR TKM GBR UGA UKR ARE TZA VIR USA URY UZB VUT VEN VNM ' +
+    'ESH YEM ZMB ZWE'
+  ).split(' '),
+);
 
 export interface Bbox {
   west: number;
@@ -72,33 +91,38 @@ function firstOutOfRange(bounds: Array<[name: string, value: number, limit: numb
   return null;
 }
 
-function bboxOf(config: Record<string, unknown>, op: string, errors: string[]): Bbox {
-  const b = config.bbox;
-  const bad = () => (errors.push(`bbox is not of the form [%f, %f, %f, %f] for operation "${op}"`), { west: 0, east: 0, south: 0, north: 0 });
-  if (b === undefined) return (errors.push(`bbox is missing for operation "${op}"`), { west: 0, east: 0, south: 0, north: 0 });
-  if (!Array.isArray(b) || b.length !== 4) return bad();
-  let west: number, east: number, south: number, north: number;
+/**
+ * The first `n` items as isimip-files-api reads them (`float(config['bbox'][i])` for i < n): any
+ * sequence of at least n (further items are ignored, a string is a sequence of characters),
+ * each item a number or a numeric string. Null when that raises there.
+ */
+function leading(v: unknown, n: number): number[] | null {
+  const items = typeof v === 'string' ? Array.from(v) : Array.isArray(v) ? v : null;
+  if (!items || items.length < n) return null;
   try {
-    [west, east, south, north] = b.map(num);
+    return items.slice(0, n).map(num);
   } catch {
-    return bad();
+    return null;
   }
-  // Longitudes -180..180 on this endpoint, as there; south > north is not checked there either.
+}
+
+function bboxOf(config: Record<string, unknown>, op: string, errors: string[]): Bbox {
+  if (!('bbox' in config)) return (errors.push(`bbox is missing for operation "${op}"`), { west: 0, east: 0, south: 0, north: 0 });
+  const b = leading(config.bbox, 4);
+  if (!b) return (errors.push(`bbox is not of the form [%f, %f, %f, %f] for operation "${op}"`), { west: 0, east: 0, south: 0, north: 0 });
+  const [west, east, south, north] = b;
+  // Longitudes -180..180 on this endpoint, as there. South > north passes, as there (translate
+  // orders the two for the processor).
   const msg = firstOutOfRange([['west longitude', west, 180], ['east longitude', east, 180], ['south latitude', south, 90], ['north latitude', north, 90]], 'bbox', op);
   if (msg) errors.push(msg);
   return { west, east, south, north };
 }
 
 function pointOf(config: Record<string, unknown>, op: string, errors: string[]): { lat: number; lon: number } {
-  const p = config.point;
-  if (p === undefined) return (errors.push(`point is missing for operation "${op}"`), { lat: 0, lon: 0 });
-  let lat: number, lon: number;
-  try {
-    if (!Array.isArray(p) || p.length !== 2) throw new Error('shape');
-    [lat, lon] = p.map(num);
-  } catch {
-    return (errors.push(`point is not of the form [%f, %f] for operation "${op}"`), { lat: 0, lon: 0 });
-  }
+  if (!('point' in config)) return (errors.push(`point is missing for operation "${op}"`), { lat: 0, lon: 0 });
+  const p = leading(config.point, 2);
+  if (!p) return (errors.push(`point is not of the form [%f, %f] for operation "${op}"`), { lat: 0, lon: 0 });
+  const [lat, lon] = p;
   // [lat, lon] (see the top of this file), each axis checked as isimip-files-api checks it.
   const msg = firstOutOfRange([['latitude', lat, 90], ['longitude', lon, 180]], 'point', op);
   if (msg) errors.push(msg);
@@ -142,6 +166,8 @@ export function cleanOperation(config: unknown, index: number, errors: string[])
     case 'select_point': {
       const point = pointOf(c, op, errors);
       out = { operation: 'select_point', point, ...flags(false, true) };
+      // Its order: output_csv, point (validate_* in name order).
+      reorder(errors, before);
       break;
     }
     case 'cutout_point':
@@ -149,11 +175,15 @@ export function cleanOperation(config: unknown, index: number, errors: string[])
       break;
     case 'mask_country': {
       const f = flags();
-      const country = c.country;
-      if (typeof country !== 'string' || country === '') errors.push(`country is missing for operation "${op}"`);
-      else if (!/^[A-Za-z]{3}$/.test(country) || !whereAlpha3(country.toUpperCase()))
-        errors.push(`country not in the list of supported countries (e.g. deu) for operation "${op}"`);
-      out = { operation: 'mask_country', country: String(country ?? '').toUpperCase(), ...f };
+      const country = typeof c.country === 'string' ? c.country.toUpperCase() : null;
+      // Only an absent key is "missing" there; "" (or null, a 500 there) is not in the list.
+      if (!('country' in c)) errors.push(`country is missing for operation "${op}"`);
+      else if (country === null || !ISIMIP_COUNTRIES.has(country)) errors.push(`country not in the list of supported countries (e.g. deu) for operation "${op}"`);
+      // Codes of its masks file that have no outline here (its own groupings, overseas regions
+      // Natural Earth draws as part of another country): refused at once rather than a job
+      // whose every file fails. docs/isimip.md, deliberate differences.
+      else if (!hasCountry(country)) errors.push(`country "${country}" is supported by isimip-files-api but has no mask on this server (no outline in Natural Earth 1:50m) for operation "${op}"`);
+      out = { operation: 'mask_country', country: country ?? '', ...f };
       // Its order: compute_mean, country, output_csv (validate_* in name order).
       reorder(errors, before);
       break;
@@ -169,11 +199,12 @@ export function cleanOperation(config: unknown, index: number, errors: string[])
       break;
     }
     case 'create_mask':
-      // Whether the shape was uploaded is the uploads check's (routes); its name is checked there.
+      // Whether the shape was uploaded is the uploads check's (translate), as there; only an
+      // absent key is "missing": null or "" end there (`File "None" ... is not part of the uploads`).
       errors.push(...fileNameErrors(c.mask, 'mask', op));
-      if (c.shape === undefined || c.shape === null || c.shape === '') errors.push(`shape is missing for operation "${op}"`);
+      if (!('shape' in c)) errors.push(`shape is missing for operation "${op}"`);
       errors.push(...varErrors(c, op));
-      out = { operation: 'create_mask', shape: String(c.shape), mask: String(c.mask) };
+      out = { operation: 'create_mask', shape: pyStr(c.shape), shapeIsName: typeof c.shape === 'string', mask: String(c.mask) };
       break;
   }
   return errors.length > before ? null : out;

@@ -24,12 +24,14 @@ const MALFORMED: ErrorMap = { data: ['Provided json data is malformatted'] };
 
 /** Upload names become file names in the job's upload dir: nothing that could leave it. */
 export function uploadNameError(name: string): string | null {
-  if (!/^[A-Za-z0-9_.-]{1,255}$/.test(name)) return `only letters, numbers, hyphens, and periods are permitted in the name of upload "${name}"`;
+  if (!/^[A-Za-z0-9_.-]{1,255}$/.test(name)) return `only letters, numbers, hyphens, underscores, and periods are permitted in the name of upload "${name}"`;
   if (name.includes('..') || name === '.') return `consecutive periods are not permitted in the name of upload "${name}"`;
   return null;
 }
 
-export async function readRequest(c: Context<AppEnv>): Promise<{ request: IsimipRequest } | { errors: ErrorMap }> {
+type Failed = { errors: ErrorMap; status?: 413 };
+
+export async function readRequest(c: Context<AppEnv>): Promise<{ request: IsimipRequest } | Failed> {
   const type = (c.req.header('content-type') ?? '').toLowerCase();
   if (type.startsWith('multipart/form-data')) {
     let form: Record<string, unknown>;
@@ -67,9 +69,10 @@ export async function readRequest(c: Context<AppEnv>): Promise<{ request: Isimip
 }
 
 /** JSON with the same size and depth limits as the OGC routes (json-limits.ts), in ISIMIP's error shape. */
-function parseJson(text: string, limit: number): { value: unknown } | { errors: ErrorMap } {
+function parseJson(text: string, limit: number): { value: unknown } | Failed {
   if (text.trim() === '') return { value: null };
-  if (text.length > limit) return { errors: { data: [`Provided json data is larger than ${limit} bytes (SUBSETD_JSON_LIMIT)`] } };
+  // 413 as on every route (SUBSETD_JSON_LIMIT); uploads are limited by SUBSETD_BODY_LIMIT.
+  if (text.length > limit) return { errors: { data: [`Provided json data is larger than ${limit} bytes (SUBSETD_JSON_LIMIT)`] }, status: 413 };
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -1,8 +1,10 @@
 /**
  * isimip-files-api's resolution limits: an input whose grid has more longitudes or latitudes than
  * its operation family allows (cdo-style selections and masks, ncks-style cut-outs) is refused
- * under `resolution`, in its words ("is to high", sic). Checked for every operation before the job
- * exists, where isimip-files-api checks the first at request time and the rest while running.
+ * under `resolution`, in its words ("is to high", sic). As there, only the first operation is
+ * checked at request time ("resolution can only be checked for the first operation"); the others'
+ * limits go with the job (translate.ts: `max_resolution`) and netcdf-subset skips a file over
+ * one, naming it in the job's errors.
  */
 import { join } from 'node:path';
 import { findGrid } from '../../processors/netcdf/grid.js';
@@ -23,6 +25,12 @@ const FAMILY: Partial<Record<CleanOperation['operation'], keyof ResolutionLimits
   cutout_point: 'ncks',
 };
 
+/** The (longitudes, latitudes) limit of an operation's family, or null when it has none. */
+export function maxResolution(op: CleanOperation['operation'], limits: ResolutionLimits): readonly [number, number] | null {
+  const family = FAMILY[op];
+  return family ? limits[family] : null;
+}
+
 /** (longitudes, latitudes) of a file's grid; null when it has none or cannot be read (the processor says why). */
 async function gridSize(abs: string): Promise<[number, number] | null> {
   try {
@@ -38,20 +46,18 @@ async function gridSize(abs: string): Promise<[number, number] | null> {
   }
 }
 
+/** The request-time check: the first operation against every path (the rest: per file in the job). */
 export async function resolutionErrors(paths: string[], ops: CleanOperation[], dataRoot: string, limits: ResolutionLimits): Promise<string[]> {
-  const families = ops.map((o) => FAMILY[o.operation]);
-  if (!families.some(Boolean)) return [];
+  const first = ops[0];
+  const max = first && maxResolution(first.operation, limits);
+  if (!max) return [];
+  const [maxLon, maxLat] = max;
   const sizes = await Promise.all(paths.map((p) => gridSize(join(dataRoot, p))));
   const errors: string[] = [];
-  ops.forEach((op, i) => {
-    const family = families[i];
-    if (!family) return;
-    const [maxLon, maxLat] = limits[family];
-    paths.forEach((path, j) => {
-      const size = sizes[j];
-      if (size && (size[0] > maxLon || size[1] > maxLat))
-        errors.push(`resolution of ${path} (${size[0]}, ${size[1]}) is to high (${maxLon}, ${maxLat}) for operation "${op.operation}"`);
-    });
+  paths.forEach((path, j) => {
+    const size = sizes[j];
+    if (size && (size[0] > maxLon || size[1] > maxLat))
+      errors.push(`resolution of ${path} (${size[0]}, ${size[1]}) is to high (${maxLon}, ${maxLat}) for operation "${first.operation}"`);
   });
   return errors;
 }

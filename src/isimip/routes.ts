@@ -7,13 +7,14 @@ import { createReadStream } from 'node:fs';
 import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createHash, randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { canSee, listOwner, ownerOf } from '../auth/access.js';
 import { submitLimits } from '../quota/limits.js';
 import { uploadLimit } from '../quota/upload-limit.js';
 import type { Config } from '../config/table.js';
 import type { AppEnv } from '../server/context.js';
 import { baseUrl } from '../server/links.js';
+import { ApiError } from '../server/problem.js';
 import { sendFile } from '../server/send-file.js';
 import type { JobStatus } from '../jobs/status.js';
 import { blamedInput } from '../processes/types.js';
@@ -26,7 +27,7 @@ import { validateRequest, type ErrorMap, type IsimipLimits } from './validate.js
 
 type C = Context<AppEnv>;
 
-const errorResponse = (c: C, errors: ErrorMap, status: 400 | 503 = 400) => c.json({ status: 'error', errors }, status);
+const errorResponse = (c: C, errors: ErrorMap, status: 400 | 413 | 503 = 400) => c.json({ status: 'error', errors }, status);
 const notFound = (c: C) => c.json({ status: 'not found' }, 404);
 const isimipLimits = (config: Config): IsimipLimits => ({
   maxFiles: config.isimipMaxFiles,
@@ -106,11 +107,11 @@ async function create(c: C) {
   if (type && !/^(application\/([\w.+-]*\+)?json|multipart\/form-data)\b/i.test(type))
     return c.json({ status: 'error', errors: { data: [`Unsupported media type "${type}": send application/json or multipart/form-data`] } }, 415);
   const read = await readRequest(c);
-  if ('errors' in read) return errorResponse(c, read.errors);
+  if ('errors' in read) return errorResponse(c, read.errors, read.status);
   const { data, uploads } = read.request;
   const checked = await validateRequest(data, config.dataRoot, isimipLimits(config));
   if ('errors' in checked) return errorResponse(c, checked.errors);
-  const translated = translate(checked.request.paths, checked.request.operations, uploads.map((u) => u.name));
+  const translated = translate(checked.request.paths, checked.request.operations, uploads.map((u) => u.name), isimipLimits(config));
   if ('errors' in translated) return errorResponse(c, translated.errors);
   if (!registry.get(NATIVE_PROCESS)) return errorResponse(c, { operations: [`the ${NATIVE_PROCESS} processor is not installed on this server`] }, 503);
 
@@ -179,10 +180,53 @@ async function output(c: C) {
   return sendFile(c, { ...file, rel: `${job.id}/${archive.file}`, type: 'application/zip', downloadName: name }, config.accelRedirect);
 }
 
+/**
+ * CORS as isimip-files-api has it (flask-cors with its defaults, CORS = True): every answer allows
+ * the caller's Origin (echoed, with Vary: Origin), or `*` when the request names none.
+ */
+const cors: MiddlewareHandler<AppEnv> = async (c, next) => {
+  await next();
+  const origin = c.req.header('origin');
+  c.header('Access-Control-Allow-Origin', origin || '*');
+  if (origin) c.header('Vary', 'Origin', { append: true });
+};
+
+/** The methods of each path, as Flask lists them in `Allow` (it adds HEAD and OPTIONS to every route). */
+const ROOT = ['GET', 'HEAD', 'OPTIONS', 'POST'];
+const JOB = ['DELETE', 'GET', 'HEAD', 'OPTIONS'];
+const OUTPUT = ['GET', 'HEAD', 'OPTIONS'];
+/** flask-cors' default `methods`, sorted as it sends them. */
+const CORS_METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT'];
+
+/**
+ * OPTIONS, as Flask answers it (200, empty, `Allow`), with flask-cors' preflight headers when the
+ * browser asks for an allowed method: every method, and the headers it asked for (allow_headers '*').
+ */
+const options = (methods: string[]) => (c: C) => {
+  c.header('Allow', methods.join(', '));
+  const method = c.req.header('access-control-request-method')?.toUpperCase();
+  if (method && CORS_METHODS.includes(method)) {
+    c.header('Access-Control-Allow-Methods', CORS_METHODS.join(', '));
+    const asked = (c.req.header('access-control-request-headers') ?? '').split(',').map((h) => h.trim()).filter(Boolean);
+    if (asked.length) c.header('Access-Control-Allow-Headers', asked.sort().join(', '));
+  }
+  return c.body(null, 200);
+};
+
+/** Another method on a known path: 405 with `Allow`, as Flask (its body is HTML there, problem+json here). */
+const notAllowed = (methods: string[]) => (c: C) => {
+  throw new ApiError(405, 'urn:subsetd:problem:method-not-allowed', 'Method not allowed', `${c.req.method} is not allowed on ${c.req.path}; allowed: ${methods.join(', ')}`, {}, { Allow: methods.join(', ') });
+};
+
 export const isimipRoutes = new Hono<AppEnv>({ strict: false })
+  .use('*', cors)
   .get('/', root)
   .post('/', uploadLimit, create)
+  .options('/', options(ROOT))
+  .all('/', notAllowed(ROOT))
   .on(['GET', 'HEAD'], '/output/:name', output)
+  .options('/output/:name', options(OUTPUT))
+  .all('/output/:name', notAllowed(OUTPUT))
   .get('/:id', async (c) => {
     const job = await c.var.deps.store.get(c.req.param('id'));
     return mine(c, job) ? view(c, job) : notFound(c);
@@ -193,4 +237,6 @@ export const isimipRoutes = new Hono<AppEnv>({ strict: false })
     c.set('jobId', id);
     await c.var.deps.jobs.dismiss(id);
     return c.body(null, 204);
-  });
+  })
+  .options('/:id', options(JOB))
+  .all('/:id', notAllowed(JOB));

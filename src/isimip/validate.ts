@@ -49,7 +49,8 @@ export async function validateRequest(data: unknown, dataRoot: string, limits: I
     for (const m of msgs) add(errors, 'operations', m);
   }
   if (Object.keys(errors).length) return { errors };
-  // Then, as there, the inputs' grids against each operation's maximum resolution.
+  // Then, as there, the inputs' grids against the first operation's maximum resolution (the
+  // later operations' are checked per file in the job: translate.ts, max_resolution).
   let root = dataRoot;
   try {
     root = await realpath(dataRoot);

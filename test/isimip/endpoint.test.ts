@@ -16,6 +16,8 @@ const SLOW = Array.from({ length: 12 }, (_, i) => `slow/tas_global_daily_${2001 
 
 let svc: RunningService;
 let root: string;
+/** The 1° global NetCDF-3 input (360 × 180), path under the data root. */
+let nc3: string;
 /** The 0.5° global NetCDF-4 input: also a mask "on the input grid" for mask_mask (var tas). */
 let nc4: Buffer;
 const base = () => `${svc.url}/isimip/v2`;
@@ -23,13 +25,16 @@ const base = () => `${svc.url}/isimip/v2`;
 beforeAll(async () => {
   const made = makeDataRoot();
   root = made.root;
+  nc3 = made.files.nc3;
   const src = join(root, made.files.nc4);
   nc4 = readFileSync(src);
   mkdirSync(join(root, 'ISIMIP3b'), { recursive: true });
   mkdirSync(join(root, 'slow'), { recursive: true });
+  mkdirSync(join(root, 'broken'), { recursive: true });
   for (const f of ['ISIMIP3b/tas_global_daily_2015.nc', 'ISIMIP3b/pr_global_daily_2015.nc', ...SLOW]) copyFileSync(src, join(root, f));
   // HDF5 signature, truncated body: passes the sniff at POST, fails on its own in the job.
   writeFileSync(join(root, 'corrupt.nc'), nc4.subarray(0, 4096));
+  writeFileSync(join(root, 'broken/corrupt.nc'), nc4.subarray(0, 4096));
   writeFileSync(join(root, 'not-netcdf.nc'), 'plain text, not NetCDF\n');
   writeFileSync(join(root, 'notes.txt'), 'notes\n');
   svc = await startService({ SUBSETD_PLUGINS: FIXTURE_PLUGIN, SUBSETD_WORKERS: '1', SUBSETD_DATA_ROOT: root });
@@ -123,6 +128,55 @@ describe('validation errors: 400 {status: "error", errors}', () => {
     ['unknown country', { paths: ['corrupt.nc'], operations: [{ operation: 'mask_country', country: 'xyz' }] }, { operations: ['country not in the list of supported countries (e.g. deu) for operation "mask_country"'] }],
     ['mask not uploaded', { paths: ['corrupt.nc'], operations: [{ operation: 'mask_mask', mask: 'pm.nc' }] }, { operations: ['pm.nc was not uploaded for operation "mask_mask"'] }],
     ['too many operations', { paths: ['corrupt.nc'], operations: Array.from({ length: 5 }, () => ({ operation: 'invalid' })) }, { operations: ['To many operations provided (max: 4).'] }],
+    // Only an absent key is "missing" there; "" is looked up in its list (null: a 500 there).
+    ['country ""', { paths: ['corrupt.nc'], operations: [{ operation: 'mask_country', country: '' }] }, { operations: ['country not in the list of supported countries (e.g. deu) for operation "mask_country"'] }],
+    ['country null', { paths: ['corrupt.nc'], operations: [{ operation: 'mask_country', country: null }] }, { operations: ['country not in the list of supported countries (e.g. deu) for operation "mask_country"'] }],
+    // Its list (COUNTRYMASKS_COUNTRIES), not ISO 3166: Liechtenstein is ISO but has no mask there.
+    ['an ISO code not in its list', { paths: ['corrupt.nc'], operations: [{ operation: 'mask_country', country: 'lie' }] }, { operations: ['country not in the list of supported countries (e.g. deu) for operation "mask_country"'] }],
+    [
+      'a code of its list without an outline here',
+      { paths: ['corrupt.nc'], operations: [{ operation: 'mask_country', country: 'reu' }, { operation: 'mask_country', country: 'CSID' }] },
+      {
+        operations: [
+          'country "REU" is supported by isimip-files-api but has no mask on this server (no outline in Natural Earth 1:50m) for operation "mask_country"',
+          'country "CSID" is supported by isimip-files-api but has no mask on this server (no outline in Natural Earth 1:50m) for operation "mask_country"',
+        ],
+      },
+    ],
+    // shape null or "" is no upload there either: `uploads.get(shape)` finds nothing.
+    ['create_mask shape null', { paths: ['corrupt.nc'], operations: [{ operation: 'create_mask', shape: null, mask: 'pm.nc' }] }, { uploads: ['File "None" for operation "create_mask" is not part of the uploads'] }],
+    ['create_mask shape ""', { paths: ['corrupt.nc'], operations: [{ operation: 'create_mask', shape: '', mask: 'pm.nc' }] }, { uploads: ['File "" for operation "create_mask" is not part of the uploads'] }],
+    ['create_mask mask missing', { paths: ['corrupt.nc'], operations: [{ operation: 'create_mask', shape: 'pm.zip' }] }, { operations: ['mask is missing for operation "create_mask"'] }],
+    [
+      'create_mask mask invalid',
+      { paths: ['corrupt.nc'], operations: [{ operation: 'create_mask', shape: 'pm.zip', mask: 'pm.nc ; wrong' }, { operation: 'create_mask', shape: 'pm.zip', mask: '..pm.nc' }] },
+      { operations: ['only letters, numbers, hyphens, underscores, and periods are permitted in "mask" for operation "create_mask"', 'consecutive periods are not permitted in "mask" for operation "create_mask"'] },
+    ],
+    // validate_* in dir() order there: output_csv before point.
+    [
+      'select_point: output_csv before point',
+      { paths: ['corrupt.nc'], operations: [{ operation: 'select_point', point: [52], output_csv: 'wrong' }] },
+      { operations: ['only true or false are permitted in "output_csv" for operation "select_point"', 'point is not of the form [%f, %f] for operation "select_point"'] },
+    ],
+    [
+      'output_csv "wrong" on select_bbox and mask_bbox',
+      { paths: ['corrupt.nc'], operations: [{ operation: 'select_bbox', bbox: [0, 1, 0, 1], output_csv: 'wrong' }, { operation: 'mask_bbox', bbox: [0, 1, 0, 1], output_csv: 'wrong' }] },
+      { operations: ['only true or false are permitted in "output_csv" for operation "select_bbox"', 'only true or false are permitted in "output_csv" for operation "mask_bbox"'] },
+    ],
+    [
+      'mask_mask: compute_mean, mask, output_csv in that order',
+      { paths: ['corrupt.nc'], operations: [{ operation: 'mask_mask', mask: 'pm.nc ; wrong', compute_mean: 'wrong', output_csv: 'wrong' }] },
+      {
+        operations: [
+          'only true or false are permitted in "compute_mean" for operation "mask_mask"',
+          'only letters, numbers, hyphens, underscores, and periods are permitted in "mask" for operation "mask_mask"',
+          'only true or false are permitted in "output_csv" for operation "mask_mask"',
+        ],
+      },
+    ],
+    ['a path error together with missing operations', { paths: ['missing.nc'] }, { paths: ['missing.nc was not found on the server.'], operations: ['This field is required.'] }],
+    ['a float and a boolean in paths', { paths: [1.5, true], operations: [{ operation: 'mask_landonly' }] }, { paths: ['1.5 is not a file path.', 'True is not a file path.'] }],
+    ['bbox of 3 items', { paths: ['corrupt.nc'], operations: [{ operation: 'select_bbox', bbox: [1, 2, 3] }] }, { operations: ['bbox is not of the form [%f, %f, %f, %f] for operation "select_bbox"'] }],
   ];
   it.each(cases)('%s', async (_name, body, errors) => {
     const r = await postJson(body);
@@ -139,11 +193,12 @@ describe('validation errors: 400 {status: "error", errors}', () => {
 
 describe('a job from POST to download', () => {
   const request = {
-    paths: ['ISIMIP3b/tas_global_daily_2015.nc', 'corrupt.nc'],
+    paths: ['ISIMIP3b/tas_global_daily_2015.nc', 'broken/corrupt.nc'],
     operations: [{ operation: 'mask_bbox', bbox: [5.5, 15.5, 47, 55.5] }, { operation: 'mask_country', country: 'deu', compute_mean: true, output_csv: true }],
   };
   let job: any;
-  const OUT_CSV = 'tas_lat47to55.5lon5.5to15.5_deu_daily_2015_fldmean.csv';
+  // As isimip-files-api names it: region tags in Python float notation joined by "+", .csv, no "_fldmean".
+  const OUT_CSV = 'tas_lon5.5to15.5lat47.0to55.5+deu_daily_2015.csv';
 
   it('creates the job (201) at POST without trailing slash, as the official client posts', async () => {
     const r = await postJson(request);
@@ -154,7 +209,8 @@ describe('a job from POST to download', () => {
     expect(job.job_url).toBe(`${base()}/${job.id}`);
     expect(job.file_name).toBe(`isimip-download-${job.id}.zip`);
     expect(job.file_url).toBe(`${base()}/output/${job.file_name}`);
-    expect(job.meta).toEqual({ created_files: 0, total_files: 2, errors: {} });
+    // Empty while queued (there, run_task writes meta when it starts); counts once started.
+    expect(job.meta).toEqual(job.status === 'queued' ? {} : { created_files: 0, total_files: 2, errors: {} });
     expect(job.ttl).toBe(7 * 24 * 3600);
     expect(['queued', 'started']).toContain(job.status);
   });
@@ -170,9 +226,10 @@ describe('a job from POST to download', () => {
     expect(ogc.body.processID).toBe('netcdf-subset');
   });
 
-  it('polls to finished with meta counting files and naming the failed one', async () => {
+  it('polls to finished with meta counting files and naming the failed one by its file name', async () => {
     const done = await poll(job.job_url);
     expect(done.status).toBe('finished');
+    // Keyed by the file name (run_task's input_path.name), not the path broken/corrupt.nc.
     expect(done.meta).toEqual({ created_files: 2, total_files: 2, errors: { 'corrupt.nc': expect.any(String) } });
     expect(done.meta.errors['corrupt.nc']).not.toBe('');
   });
@@ -200,7 +257,7 @@ describe('a job from POST to download', () => {
     // The processor saw ISIMIP's [west, east, south, north] as OGC [west, south, east, north].
     expect(entries['README.txt']).toContain('"bbox":[5.5,47,15.5,55.5]');
     expect(entries['README.txt']).toContain('"country":"DEU","compute_mean":true,"output_csv":true');
-    expect(entries['README.txt']).toContain('corrupt.nc');
+    expect(entries['README.txt']).toContain('broken/corrupt.nc');
     const sum = await call(`/output/${job.file_name.replace('.zip', '.json')}`);
     expect(sum.body.checksum).toMatch(/^[0-9a-f]{128}$/);
   });
@@ -216,7 +273,7 @@ describe('a job from POST to download', () => {
     expect((await poll(again.body.job_url)).status).toBe('finished');
   });
 
-  it('shows a running job as started with live created_files', async () => {
+  it('shows a running job as started with live created_files, and one waiting behind it as queued with meta {}', async () => {
     const r = await postJson({ paths: SLOW, operations: [{ operation: 'mask_landonly' }] });
     expect(r.status).toBe(201);
     let seen: any;
@@ -229,15 +286,137 @@ describe('a job from POST to download', () => {
     expect(seen.meta.total_files).toBe(SLOW.length);
     expect(seen.meta.created_files).toBeLessThan(SLOW.length);
     expect((await fetch(r.body.file_url)).status).toBe(404); // not ready yet
+    // One worker, busy: the next job waits, and its meta is empty until it starts, as there.
+    const next = await postJson({ paths: SLOW.slice(0, 1), operations: [{ operation: 'mask_landonly' }] });
+    expect(next.status).toBe(201);
+    expect(next.body).toMatchObject({ status: 'queued' });
+    expect(next.body.meta).toEqual({});
+    expect((await call(`/${next.body.id}`)).body).toMatchObject({ status: 'queued', meta: {} });
     const done = await poll(r.body.job_url);
     expect(done.status).toBe('finished');
     expect(done.meta.created_files).toBe(SLOW.length);
+    expect((await poll(next.body.job_url)).meta).toEqual({ created_files: 1, total_files: 1, errors: {} });
   });
 
   it('404 for unknown ids and for jobs of other processes', async () => {
     expect((await call('/0000000000000000000000000000000000000000')).status).toBe(404);
     const other = await svc.json('/processes/hello-world/execution', { method: 'POST', headers: { 'content-type': 'application/json', Prefer: 'respond-async' }, body: JSON.stringify({ inputs: { name: 'x' } }) });
     expect((await call(`/${other.body.jobID}`)).status).toBe(404);
+  });
+});
+
+describe('accepted as isimip-files-api accepts them', () => {
+  const pr = 'ISIMIP3b/pr_global_daily_2015.nc';
+  const zipOf = async (job: any) => zipEntries(Buffer.from(await (await fetch(job.file_url)).arrayBuffer()));
+
+  it('bbox with 5 items and point with 3: the leading ones are used', async () => {
+    const r = await postJson({ paths: [pr], operations: [{ operation: 'mask_bbox', bbox: [5.5, '15.5', 47, 55.5, 'ignored'] }] });
+    expect(r.status).toBe(201);
+    const p = await postJson({ paths: [pr], operations: [{ operation: 'cutout_point', point: [52.25, 13.25, 'ignored'] }] });
+    expect(p.status).toBe(201);
+    const done = await poll(r.body.job_url);
+    expect(done.status).toBe('finished');
+    const entries = await zipOf(done);
+    expect(Object.keys(entries).sort()).toEqual(['README.txt', 'pr_lon5.5to15.5lat47.0to55.5_daily_2015.nc']);
+    expect(entries['README.txt']).toContain('"bbox":[5.5,47,15.5,55.5]');
+    // ncks cut-outs have no region tag there: the input's own name.
+    expect(Object.keys(await zipOf(await poll(p.body.job_url))).sort()).toEqual(['README.txt', 'pr_global_daily_2015.nc']);
+  });
+
+  it('bbox with south > north: the same box', async () => {
+    const r = await postJson({ paths: [pr], operations: [{ operation: 'select_bbox', bbox: [5.5, 15.5, 55.5, 47] }] });
+    expect(r.status).toBe(201);
+    const done = await poll(r.body.job_url);
+    expect(done).toMatchObject({ status: 'finished', meta: { created_files: 1, total_files: 1, errors: {} } });
+    const entries = await zipOf(done);
+    expect(entries['README.txt']).toContain('"operation":"select_bbox","bbox":[5.5,47,15.5,55.5]');
+    expect(Object.keys(entries)).toContain('pr_lon5.5to15.5lat47.0to55.5_daily_2015.nc');
+  });
+
+  it('compute_mean on a point: the mean of one cell is the cell (the same job as without it)', async () => {
+    const point = { operation: 'select_point', point: [52.25, 13.25], output_csv: true };
+    const r = await postJson({ paths: [pr], operations: [{ ...point, compute_mean: true }] });
+    expect(r.status).toBe(201);
+    const done = await poll(r.body.job_url);
+    expect(done.status).toBe('finished');
+    const entries = await zipOf(done);
+    const name = 'pr_lon13.25lat52.25_daily_2015.csv';
+    expect(Object.keys(entries).sort()).toEqual(['README.txt', name]);
+    expect(entries[name].trim().split('\n')).toHaveLength(5);
+    // compute_mean dropped: it is the same netcdf-subset job as the point alone.
+    expect(await postJson({ paths: [pr], operations: [point] })).toMatchObject({ status: 200, body: { id: r.body.id } });
+  });
+
+  it('compute_mean and output_csv true on every operation that takes them', async () => {
+    const flags = { compute_mean: true, output_csv: true };
+    const ops = [
+      { operation: 'select_bbox', bbox: [0, 20, 40, 60], ...flags },
+      { operation: 'mask_bbox', bbox: [0, 20, 40, 60], ...flags },
+      { operation: 'mask_country', country: 'fra', ...flags },
+      { operation: 'mask_landonly', ...flags },
+      { operation: 'select_point', point: [48.25, 2.25], output_csv: true },
+    ];
+    for (const op of ops) expect((await postJson({ paths: [pr], operations: [op] })).status).toBe(201);
+    const mask = await call('', form({ paths: [pr], operations: [{ operation: 'mask_mask', mask: 'pm.nc', var: 'tas', ...flags }] }, { 'pm.nc': nc4 }));
+    expect(mask.status).toBe(201);
+    const done = await poll(mask.body.job_url);
+    expect(done.status).toBe('finished');
+    expect(Object.keys(await zipOf(done)).sort()).toEqual(['README.txt', 'pr_pm_daily_2015.csv']);
+  });
+});
+
+describe('HTTP as Flask answers it', () => {
+  it("CORS: the caller's origin allowed (or *), preflights answered", async () => {
+    const plain = await fetch(`${base()}/`);
+    expect(plain.headers.get('access-control-allow-origin')).toBe('*');
+    const cross = await fetch(`${base()}/0000000000000000000000000000000000000000`, { headers: { Origin: 'https://app.example.org' } });
+    expect(cross.status).toBe(404);
+    expect(cross.headers.get('access-control-allow-origin')).toBe('https://app.example.org');
+    expect(cross.headers.get('vary')).toMatch(/\bOrigin\b/);
+    const pre = await fetch(base(), {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://app.example.org', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'X-Custom, Content-Type' },
+    });
+    expect(pre.status).toBe(200);
+    expect(await pre.text()).toBe('');
+    expect(pre.headers.get('allow')).toBe('GET, HEAD, OPTIONS, POST');
+    expect(pre.headers.get('access-control-allow-origin')).toBe('https://app.example.org');
+    expect(pre.headers.get('access-control-allow-methods')).toBe('DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT');
+    expect(pre.headers.get('access-control-allow-headers')).toBe('Content-Type, X-Custom');
+    const job = await fetch(`${base()}/abc`, { method: 'OPTIONS', headers: { Origin: 'https://app.example.org', 'Access-Control-Request-Method': 'DELETE' } });
+    expect([job.status, job.headers.get('allow'), job.headers.get('access-control-allow-methods')]).toEqual([200, 'DELETE, GET, HEAD, OPTIONS', 'DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT']);
+    // Only the ISIMIP endpoint: no CORS headers elsewhere.
+    expect((await fetch(`${svc.url}/processes`, { headers: { Origin: 'https://app.example.org' } })).headers.get('access-control-allow-origin')).toBe(null);
+  });
+
+  it('405 with Allow for another method on a known path', async () => {
+    for (const [path, method, allow] of [
+      ['', 'PUT', 'GET, HEAD, OPTIONS, POST'],
+      ['/', 'DELETE', 'GET, HEAD, OPTIONS, POST'],
+      ['/abc', 'POST', 'DELETE, GET, HEAD, OPTIONS'],
+      ['/abc', 'PATCH', 'DELETE, GET, HEAD, OPTIONS'],
+      ['/output/isimip-download-abc.zip', 'DELETE', 'GET, HEAD, OPTIONS'],
+    ]) {
+      const r = await call(path, { method });
+      expect([path, method, r.status, r.headers.get('allow')]).toEqual([path, method, 405, allow]);
+      expect(r.body).toMatchObject({ status: 405, title: 'Method not allowed' });
+      expect(r.headers.get('access-control-allow-origin')).toBe('*');
+    }
+    // Deeper paths are no route at all: 404.
+    expect((await call('/a/b', { method: 'POST' })).status).toBe(404);
+  });
+
+  it('answers JSON to a browser too, never the console page', async () => {
+    const html = { Accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
+    for (const path of ['', '/', '/0000000000000000000000000000000000000000']) {
+      const r = await fetch(`${base()}${path}`, { headers: html, redirect: 'manual' });
+      expect([path, r.headers.get('content-type')]).toEqual([path, expect.stringMatching(/^application\/json\b/)]);
+    }
+  });
+
+  it('names the characters an upload name may have, underscores included', async () => {
+    const r = await call('', form({ paths: ['corrupt.nc'], operations: [{ operation: 'mask_landonly' }] }, { 'p m.nc': 'x' }));
+    expect(r).toMatchObject({ status: 400, body: { status: 'error', errors: { uploads: ['only letters, numbers, hyphens, underscores, and periods are permitted in the name of upload "p m.nc"'] } } });
   });
 });
 
@@ -268,7 +447,8 @@ describe('multipart/form-data with uploads', () => {
     const done = await poll(r.body.job_url);
     expect(done.status).toBe('finished');
     const entries = await zipEntries(Buffer.from(await (await fetch(done.file_url)).arrayBuffer()));
-    expect(Object.keys(entries).sort()).toEqual(['README.txt', 'tas_masked_daily_2015.nc']);
+    // The mask_mask tag is the mask's stem, as there.
+    expect(Object.keys(entries).sort()).toEqual(['README.txt', 'tas_pm_daily_2015.nc']);
     expect(entries['README.txt']).toContain('"operation":"mask_mask","mask":"pm.nc","var":"tas"');
     expect(done.meta).toEqual({ created_files: 1, total_files: 1, errors: {} });
   });
@@ -277,6 +457,11 @@ describe('multipart/form-data with uploads', () => {
     const r = await call('', form(maskRequest, { '..evil.nc': 'x', 'pm.nc': 'y' }));
     expect(r.status).toBe(400);
     expect(r.body.errors.uploads).toEqual(['consecutive periods are not permitted in the name of upload "..evil.nc"']);
+  });
+
+  it('create_mask without a shape key, shapes uploaded or not: "shape is missing"', async () => {
+    const r = await call('', form({ paths: ['corrupt.nc'], operations: [{ operation: 'create_mask', mask: 'pm.nc' }] }, { 'shape.geojson': '{}' }));
+    expect([r.status, r.body]).toEqual([400, { status: 'error', errors: { operations: ['shape is missing for operation "create_mask"'] } }]);
   });
 
   it('400s bad JSON in the data part', async () => {
@@ -400,9 +585,10 @@ describe('create_mask: its mask file in the zip', () => {
         { operation: 'create_mask', shape: 'shape.geojson', mask: 'pm.nc' },
         { operation: 'mask_mask', mask: 'pm.nc', var: v },
       ]);
-      expect(Object.keys(zip).sort()).toEqual(['README.txt', 'pm.nc', 'shape.geojson', 'tas_masked_daily_2015.nc']);
-      expect(zip['README.txt'].toString()).toContain(`{"operation":"mask_mask","mask":"pm.nc","var":"${v}"}`);
-      const out = (await open(`${v}.nc`, zip['tas_masked_daily_2015.nc'])).src;
+      expect(Object.keys(zip).sort()).toEqual(['README.txt', 'pm.nc', 'shape.geojson', 'tas_pm_daily_2015.nc']);
+      // A later operation carries its resolution limit, checked per file (the first one's at POST).
+      expect(zip['README.txt'].toString()).toContain(`{"operation":"mask_mask","mask":"pm.nc","var":"${v}","max_resolution":[1440,720]}`);
+      const out = (await open(`${v}.nc`, zip['tas_pm_daily_2015.nc'])).src;
       const fill = Math.fround(out.vars.find((x) => x.name === 'tas')!.attrs.find((a) => a.name === '_FillValue')!.value[0] as number);
       const plane = Array.from(await out.readPlane('tas', 0, 0, 360));
       out.close();
@@ -422,10 +608,87 @@ describe('create_mask: its mask file in the zip', () => {
       { operation: 'create_mask', shape: 'shape.geojson', mask: 'pm.nc' },
       { operation: 'mask_mask', mask: 'pm.nc', var: 'm_1', compute_mean: true, output_csv: true },
     ]);
-    const csv = zip['tas_masked_daily_2015_fldmean.csv'].toString().trim().split('\n');
+    const csv = zip['tas_pm_daily_2015.csv'].toString().trim().split('\n');
     expect(csv).toHaveLength(5);
     expect(csv[0]).toMatch(/^\d{4}-\d\d-\d\d,2\d\d\.?\d*$/);
     expect(Object.keys(zip)).toContain('pm.nc');
+  });
+});
+
+describe('limits from the settings (a second service: grids up to 360 × 180, 2 files, 3 operations, 2 kB of JSON)', () => {
+  let small: RunningService;
+  const tas = 'ISIMIP3b/tas_global_daily_2015.nc';
+  const TOO_HIGH = (path: string, op: string) => `resolution of ${path} (720, 360) is to high (360, 180) for operation "${op}"`;
+  const post = (body: unknown) => small.json('/isimip/v2', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const pollSmall = async (id: string) => {
+    for (let i = 0; i < 600; i++) {
+      const { body } = await small.json(`/isimip/v2/${id}`);
+      if (!['queued', 'started'].includes(body.status)) return body;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`job ${id} did not end`);
+  };
+  const zipOf = async (job: any) => zipEntries(Buffer.from(await (await fetch(job.file_url)).arrayBuffer()));
+
+  beforeAll(async () => {
+    small = await startService({
+      SUBSETD_PLUGINS: FIXTURE_PLUGIN,
+      SUBSETD_WORKERS: '1',
+      SUBSETD_DATA_ROOT: root,
+      SUBSETD_ISIMIP_CDO_MAX_RESOLUTION: '360,180',
+      SUBSETD_ISIMIP_NCKS_MAX_RESOLUTION: '360,180',
+      SUBSETD_ISIMIP_MAX_FILES: '2',
+      SUBSETD_ISIMIP_MAX_OPERATIONS: '3',
+      SUBSETD_JSON_LIMIT: '2KB',
+    });
+  }, 60_000);
+  afterAll(() => small?.cleanup());
+
+  it('names the configured maxima in its messages', async () => {
+    expect((await post({ paths: [nc3, tas, tas], operations: [{ operation: 'mask_landonly' }] })).body).toEqual({ status: 'error', errors: { paths: ['To many files match that dataset (max: 2).'] } });
+    const four = Array.from({ length: 4 }, () => ({ operation: 'mask_landonly' }));
+    expect(await post({ paths: [nc3], operations: four })).toMatchObject({ status: 400, body: { status: 'error', errors: { operations: ['To many operations provided (max: 3).'] } } });
+  });
+
+  it("refuses the first operation's inputs over its limit at once, naming each path", async () => {
+    const pr = 'ISIMIP3b/pr_global_daily_2015.nc';
+    const one = await post({ paths: [nc3, tas], operations: [{ operation: 'select_bbox', bbox: [0, 20, 40, 60] }] });
+    expect([one.status, one.body]).toEqual([400, { status: 'error', errors: { resolution: [TOO_HIGH(tas, 'select_bbox')] } }]);
+    const two = await post({ paths: [tas, pr], operations: [{ operation: 'cutout_bbox', bbox: [0, 20, 40, 60] }, { operation: 'mask_landonly' }] });
+    expect([two.status, two.body]).toEqual([400, { status: 'error', errors: { resolution: [TOO_HIGH(tas, 'cutout_bbox'), TOO_HIGH(pr, 'cutout_bbox')] } }]);
+    const masked = await small.json('/isimip/v2', form({ paths: [tas], operations: [{ operation: 'mask_mask', mask: 'pm.nc', var: 'tas' }] }, { 'pm.nc': nc4 }));
+    expect([masked.status, masked.body]).toEqual([400, { status: 'error', errors: { resolution: [TOO_HIGH(tas, 'mask_mask')] } }]);
+  });
+
+  it('checks the later operations per file while the job runs: that file is skipped, under its file name', async () => {
+    const r = await post({ paths: [nc3, tas], operations: [{ operation: 'mask_landonly' }, { operation: 'mask_bbox', bbox: [5, 30, 35, 70] }] });
+    expect(r.status).toBe(201);
+    const done = await pollSmall(r.body.id);
+    expect(done.status).toBe('finished');
+    // As run_task stores it: validate_resolution's list, keyed by input_path.name.
+    expect(done.meta).toEqual({ created_files: 2, total_files: 2, errors: { 'tas_global_daily_2015.nc': [TOO_HIGH(tas, 'mask_bbox')] } });
+    const entries = await zipOf(done);
+    expect(Object.keys(entries).sort()).toEqual(['README.txt', 'errors.json', 'tas_nc3_landonly+lon5.0to30.0lat35.0to70.0_daily_2001_2001.nc']);
+    expect(JSON.parse(entries['errors.json'])).toEqual({ 'tas_global_daily_2015.nc': TOO_HIGH(tas, 'mask_bbox') });
+  });
+
+  it('create_mask first: its mask_mask is checked per file, not at POST', async () => {
+    const shape = { type: 'Polygon', coordinates: [[[5.2, 47.3], [12.1, 47.3], [12.1, 52.6], [5.2, 52.6], [5.2, 47.3]]] };
+    const ops = [{ operation: 'create_mask', shape: 'shape.geojson', mask: 'pm.nc' }, { operation: 'mask_mask', mask: 'pm.nc' }];
+    const r = await small.json('/isimip/v2', form({ paths: [nc3, tas], operations: ops }, { 'shape.geojson': JSON.stringify(shape) }));
+    expect(r.status).toBe(201);
+    const done = await pollSmall(r.body.id);
+    expect(done).toMatchObject({ status: 'finished', meta: { created_files: 2, total_files: 2, errors: { 'tas_global_daily_2015.nc': [TOO_HIGH(tas, 'mask_mask')] } } });
+    expect(Object.keys(await zipOf(done)).sort()).toEqual(['README.txt', 'errors.json', 'pm.nc', 'shape.geojson', 'tas_nc3_pm_daily_2001_2001.nc']);
+  });
+
+  it('413 for JSON over SUBSETD_JSON_LIMIT', async () => {
+    const r = await post({ paths: Array.from({ length: 200 }, (_, i) => `file-${i}.nc`), operations: [{ operation: 'mask_landonly' }] });
+    expect([r.status, r.body]).toEqual([413, { status: 'error', errors: { data: ['Provided json data is larger than 2048 bytes (SUBSETD_JSON_LIMIT)'] } }]);
+  });
+
+  it('SUBSETD_ISIMIP_MAX_FILES is at most 32, what netcdf-subset takes', async () => {
+    await expect(startService({ SUBSETD_ISIMIP_MAX_FILES: '33', SUBSETD_WORKERS: '0' }, join(small.stateDir, 'refused'))).rejects.toThrow(/SUBSETD_ISIMIP_MAX_FILES: 33 is outside 1\.\.32/);
   });
 });
 
@@ -444,7 +707,8 @@ describe.skipIf(!python)('the official client, mimicked in stdlib Python', () =>
     writeFileSync(mask, nc4);
     const summary = JSON.parse(execFileSync(python!, [join(__dirname, 'client_mimic.py'), base(), out, mask]).toString());
     expect(summary).toMatchObject({ post_status: 201, final_status: 'finished', resume_status: 206, again_status: 416, multipart_status: 201, multipart_final: 'finished' });
-    expect(summary.names).toEqual(['README.txt', 'tas_lat52.380551lon13.064332_daily_2015.csv']);
+    // select_point's tag: lon{lon}lat{lat}, as isimip-files-api's get_region() writes it.
+    expect(summary.names).toEqual(['README.txt', 'tas_lon13.064332lat52.380551_daily_2015.csv']);
     // [lat, lon] from the client became lon 13.06, lat 52.38 (GeoJSON [lon, lat] on the native side).
     expect(summary.readme).toContain('"point":{"lon":13.064332,"lat":52.380551},"output_csv":true');
   });

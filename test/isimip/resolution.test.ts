@@ -43,6 +43,15 @@ describe('ISIMIP v2 resolution limits', () => {
     expect(r).toEqual({ errors: { resolution: [`resolution of ${file} (${size[0]}, ${size[1]}) is to high (${size[0]}, ${size[1] - 1}) for operation "cutout_point"`] } });
   });
 
+  it('checks only the first operation at request time (the later ones per file, in the job)', async () => {
+    const tight = limits([1, 1], [1, 1]);
+    expect(await validateRequest({ paths: [file], operations: [{ operation: 'mask_landonly' }, { operation: 'mask_bbox', bbox: [0, 10, 0, 10] }] }, root, tight)).toHaveProperty('request');
+    expect(await validateRequest({ paths: [file], operations: [{ operation: 'create_mask', shape: 's.geojson', mask: 'm.nc' }, { operation: 'mask_mask', mask: 'm.nc' }] }, root, tight)).toHaveProperty('request');
+    expect(await validateRequest({ paths: [file], operations: [{ operation: 'select_bbox', bbox: [0, 10, 0, 10] }, { operation: 'mask_landonly' }] }, root, tight)).toEqual({
+      errors: { resolution: [`resolution of ${file} (${size[0]}, ${size[1]}) is to high (1, 1) for operation "select_bbox"`] },
+    });
+  });
+
   it('is checked only once paths and operations are valid, and passes at the limit', async () => {
     const tight = limits([1, 1], [1, 1]);
     const bad = await validateRequest({ paths: [file], operations: [{ operation: 'select_bbox' }] }, root, tight);

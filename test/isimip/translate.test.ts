@@ -1,6 +1,7 @@
 // ISIMIP v2 operations -> netcdf-subset inputs: axis orders, flags, mask pairs, limits.
 import { describe, expect, it } from 'vitest';
-import { cleanOperation, type CleanOperation } from '../../src/isimip/operations.js';
+import { hasCountry } from '../../src/boundaries/index.js';
+import { cleanOperation, ISIMIP_COUNTRIES, type CleanOperation } from '../../src/isimip/operations.js';
 import { translate } from '../../src/isimip/translate.js';
 
 function clean(ops: unknown[]): CleanOperation[] {
@@ -79,6 +80,37 @@ describe('translate', () => {
     expect(fails(five)).toEqual({ operations: ['To many operations provided (max: 4).'] });
     expect(ok(five.slice(0, 4))).toHaveLength(4);
   });
+
+  it('orders south > north for the processor (isimip-files-api accepts the box either way)', () => {
+    expect(ok([{ operation: 'mask_bbox', bbox: [5.5, 15.5, 55.5, 47] }])).toEqual([{ operation: 'mask_bbox', bbox: [5.5, 47, 15.5, 55.5] }]);
+  });
+
+  it('drops compute_mean at and after a point selection: the mean of one cell is the cell', () => {
+    expect(ok([{ operation: 'select_point', point: [52.5, 13.25], compute_mean: true, output_csv: true }])).toEqual([
+      { operation: 'select_point', point: { type: 'Point', coordinates: [13.25, 52.5] }, output_csv: true },
+    ]);
+    expect(ok([{ operation: 'cutout_point', point: [52.5, 13.25] }, { operation: 'mask_country', country: 'deu', compute_mean: true }])[1]).toEqual({ operation: 'mask_country', country: 'DEU' });
+    // Before the point it is a mean over a region: kept (netcdf-subset refuses flags before the last operation).
+    expect(ok([{ operation: 'mask_bbox', bbox: [0, 20, 40, 60], compute_mean: true }, { operation: 'select_point', point: [50, 10] }])[0].compute_mean).toBe(true);
+  });
+
+  it("gives the operations after the first their resolution limit (the first one's is checked at POST)", () => {
+    const ops = clean([
+      { operation: 'select_bbox', bbox: [0, 20, 40, 60] },
+      { operation: 'mask_landonly' },
+      { operation: 'mask_bbox', bbox: [0, 20, 40, 60] },
+      { operation: 'cutout_point', point: [50, 10] },
+    ]);
+    const r = translate(['a.nc'], ops, [], { cdo: [10, 20], ncks: [30, 40] });
+    if ('errors' in r) throw new Error(JSON.stringify(r.errors));
+    expect(r.inputs.operations.map((o) => o.max_resolution)).toEqual([undefined, undefined, [10, 20], [30, 40]]);
+    expect(r.inputs.naming).toBe('isimip');
+  });
+
+  it('a create_mask shape that is no file name is no upload: named as Python prints it', () => {
+    expect(fails([{ operation: 'create_mask', shape: null, mask: 'pm.nc' }], ['None'])).toEqual({ uploads: ['File "None" for operation "create_mask" is not part of the uploads'] });
+    expect(fails([{ operation: 'create_mask', shape: '', mask: 'pm.nc' }], [])).toEqual({ uploads: ['File "" for operation "create_mask" is not part of the uploads'] });
+  });
 });
 
 describe('cleanOperation messages (isimip-files-api wording, word for word)', () => {
@@ -109,6 +141,43 @@ describe('cleanOperation messages (isimip-files-api wording, word for word)', ()
     expect(errs({ operation: 'mask_mask', mask: 'pm.nc', var: 'm_0 ; wrong' })).toEqual(['only letters, numbers, underscores are permitted in "var" for operation "mask_mask"']);
     expect(errs({ operation: 'create_mask', shape: 'pm.zip', mask: 'pm.nc', var: 'a b' })).toEqual(['only letters, numbers, underscores are permitted in "var" for operation "create_mask"']);
     expect(errs({ operation: 'create_mask', mask: 'pm.nc' })).toEqual(['shape is missing for operation "create_mask"']);
+    // null and "" are not missing there: the uploads check names them (translate).
+    expect(errs({ operation: 'create_mask', shape: null, mask: 'pm.nc' })).toEqual([]);
+  });
+
+  it('reads bbox and point as Python does: the leading items of any sequence', () => {
+    const clean1 = (op: unknown) => {
+      const e: string[] = [];
+      const c = cleanOperation(op, 0, e);
+      expect(e).toEqual([]);
+      return c as any;
+    };
+    expect(clean1({ operation: 'select_bbox', bbox: [1, '2', 3, 4, 'ignored'] }).bbox).toEqual({ west: 1, east: 2, south: 3, north: 4 });
+    // A string is a sequence too: float('1'), float('2'), ...
+    expect(clean1({ operation: 'select_bbox', bbox: '1234' }).bbox).toEqual({ west: 1, east: 2, south: 3, north: 4 });
+    expect(clean1({ operation: 'cutout_point', point: [52.5, 13.25, 99] }).point).toEqual({ lat: 52.5, lon: 13.25 });
+    expect(errs({ operation: 'select_point', point: [52.5] })).toEqual(['point is not of the form [%f, %f] for operation "select_point"']);
+    expect(errs({ operation: 'select_bbox', bbox: 5 })).toEqual(['bbox is not of the form [%f, %f, %f, %f] for operation "select_bbox"']);
+  });
+
+  it('orders messages as its validate_* methods run (name order)', () => {
+    expect(errs({ operation: 'select_point', point: 'x', output_csv: 1.5 })).toEqual([
+      'only true or false are permitted in "output_csv" for operation "select_point"',
+      'point is not of the form [%f, %f] for operation "select_point"',
+    ]);
+  });
+
+  it("checks country against isimip-files-api's list; only an absent key is missing", () => {
+    expect(errs({ operation: 'mask_country' })).toEqual(['country is missing for operation "mask_country"']);
+    for (const country of ['', null, 5, 'lie', 'ALA', 'deutschland'])
+      expect(errs({ operation: 'mask_country', country })).toEqual(['country not in the list of supported countries (e.g. deu) for operation "mask_country"']);
+    expect(ISIMIP_COUNTRIES.size).toBe(214);
+    // Every code of its list is masked here, but for these (its own groupings, and regions Natural
+    // Earth draws as part of another country): refused with their own message.
+    const unmasked = [...ISIMIP_COUNTRIES].filter((c) => !hasCountry(c)).sort();
+    expect(unmasked).toEqual(['ANT', 'CSID', 'GLP', 'GUF', 'IOSID', 'JKX', 'MTQ', 'MYT', 'PSID', 'REU', 'SJM']);
+    for (const c of unmasked)
+      expect(errs({ operation: 'mask_country', country: c.toLowerCase() })).toEqual([`country "${c}" is supported by isimip-files-api but has no mask on this server (no outline in Natural Earth 1:50m) for operation "mask_country"`]);
   });
 
   it('one message per bbox: the first bound out of range, longitudes -180..180', () => {
@@ -122,7 +191,7 @@ describe('cleanOperation messages (isimip-files-api wording, word for word)', ()
     expect(bbox([0, 10, 0, 95])).toEqual(['north latitude is > 90 in bbox for operation "select_bbox"']);
     expect(bbox([0, 10, 0, -95])).toEqual(['north latitude is < -90 in bbox for operation "select_bbox"']);
     expect(bbox([300, 400, 100, 100])).toEqual(['west longitude is > 180 in bbox for operation "select_bbox"']);
-    // south > north is not checked there.
+    // south > north passes there (translate orders them).
     expect(bbox([0, 10, 20, 10])).toEqual([]);
   });
 
