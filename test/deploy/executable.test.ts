@@ -82,7 +82,8 @@ describe('single executable', () => {
     expect((await svc.json('/ready')).status).toBe(200);
     const hello = await svc.json('/processes/hello-world/execution', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ inputs: { name: 'x' } }) });
     expect(hello.status).toBe(200);
-    expect(hello.body).toEqual({ echo: 'Hello x!' });
+    // One output by value, synchronously: raw by default (docs/ogc-api.md).
+    expect(hello.body).toBe('Hello x!');
     // A file output from a plugin processor, run on the executable's worker threads.
     const r = await svc.json('/processes/test-file/execution', { method: 'POST', headers: { 'content-type': 'application/json', prefer: 'respond-async' }, body: JSON.stringify({ inputs: { text: 'from the executable' } }) });
     expect(r.status).toBe(201);

@@ -47,7 +47,7 @@ in_ct grep -E '^(NoNewPrivs|Seccomp|CapEff):' "/proc/$pid/status"
 in_ct systemctl show -p ProtectSystem,ProtectHome,PrivateTmp --value subsetd.service
 section api
 in_ct curl -sS http://127.0.0.1/api/ | grep -o '"href":"[^"]*conformance"'
-in_ct curl -sS -X POST -H 'content-type: application/json' -d '{"inputs":{"name":"systemd"}}' http://127.0.0.1/api/processes/hello-world/execution
+in_ct curl -sS -X POST -H 'content-type: application/json' -d '{"inputs":{"name":"systemd"},"response":"document"}' http://127.0.0.1/api/processes/hello-world/execution
 echo
 section restart
 in_ct systemctl restart subsetd.service
