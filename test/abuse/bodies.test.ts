@@ -73,7 +73,7 @@ describe('oversized JSON', () => {
     expect(r.body).toMatchObject({ field: 'body', status: 413 });
     expect(r.body.detail).toContain('SUBSETD_JSON_LIMIT');
     const i = await svc.json('/isimip/v2', post(big));
-    expect(i.status).toBe(400);
+    expect(i.status).toBe(413); // in the ISIMIP shape: docs/isimip.md
     expect(i.body.errors.data[0]).toContain('SUBSETD_JSON_LIMIT');
     await alive();
   });

@@ -75,7 +75,8 @@ describe('cli against a running service', () => {
     const copy = new Database(backup, { readonly: true });
     expect(copy.prepare('SELECT status FROM jobs WHERE id = ?').pluck().get(id)).toBe('dismissed');
     copy.close();
-    const cfg = execFileSync(process.execPath, [CLI, 'config'], { env: { ...process.env, ...env }, encoding: 'utf8' });
+    const own = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SUBSETD_')));
+    const cfg = execFileSync(process.execPath, [CLI, 'config'], { env: { ...own, ...env }, encoding: 'utf8' });
     expect(cfg).toContain(`SUBSETD_PORT=${port}`);
   });
 });
