@@ -15,6 +15,7 @@ const root = new URL('..', import.meta.url).pathname;
 const COMPUTED = {
   SUBSETD_WORKERS: 'number of CPU cores',
   SUBSETD_RESULTS_DIR: '$SUBSETD_STATE_DIR/results',
+  SUBSETD_TS_CACHE_DIR: '$SUBSETD_STATE_DIR/ts-cache',
   SUBSETD_MAX_QUEUED: '100 with SUBSETD_AUTH=tokens, 0 (no limit) with off',
   SUBSETD_MAX_JOBS_PER_HOUR: '1000 with SUBSETD_AUTH=tokens, 0 (no limit) with off',
   SUBSETD_MAX_FILES_PER_JOB: '32 with SUBSETD_AUTH=tokens, 0 (no limit) with off',

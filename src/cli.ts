@@ -35,6 +35,8 @@ Commands:
   config                print the effective configuration (secrets masked)
   plugin-types          print the processor contract as TypeScript declarations, for plugin authors
   sample-data [DIR] [--force]   write a small sample dataset (NetCDF, GeoTIFF, GeoPackage; default DIR: the data root)
+  cache build PATH... [--var NAME] [--memory SIZE]   build the time-series cache of NetCDF files (relative to the data root)
+  cache list [--json]   time-series cache entries (source, variable, size, built, hits); cache drop PATH...|--all
 
 Options:
   --env-file PATH       read settings from an env-file (systemd EnvironmentFile syntax)
@@ -43,6 +45,7 @@ Options:
 
 export async function run(argv: string[], rt: Runtime): Promise<number> {
   if (argv[0] === 'tokens') return (await import('./commands/tokens.js')).tokensCommand(argv, rt).catch((e) => (e instanceof UsageError || e instanceof ConfigError ? (console.error(`subsetd: ${e.message}`), 2) : Promise.reject(e)));
+  if (argv[0] === 'cache') return (await import('./commands/cache.js')).cacheCommand(argv, rt).catch((e) => (e instanceof UsageError || e instanceof ConfigError ? (console.error(`subsetd: ${e.message}`), 2) : Promise.reject(e)));
   if (argv[0] === 'boundaries') return (await import('./commands/boundaries.js')).boundariesCommand(argv, rt).catch((e) => (e instanceof UsageError || e instanceof ConfigError ? (console.error(`subsetd: ${e.message}`), 2) : Promise.reject(e)));
   let parsed;
   try {

@@ -110,6 +110,8 @@ async function execute(inputs: Record<string, unknown>, ctx: ExecuteContext) {
   const errorKey = (rel: string) => (naming === 'isimip' ? basename(rel) : rel);
   const written: string[] = [];
   const errors: Record<string, string> = {};
+  /** Inputs whose point series the time-series cache gave (the job's log says so). */
+  const cached: string[] = [];
   let last = 0;
   const report = (force = false) => {
     const now = Date.now();
@@ -127,6 +129,8 @@ async function execute(inputs: Record<string, unknown>, ctx: ExecuteContext) {
         const out = await subsetFile({
           path: t.abs, label: t.rel, ops, outDir: ctx.workDir, baseName: t.base, names: t.names, uploadDir: ctx.uploadDir, createdMasks: made.made, signal: ctx.signal, history,
           csvHeader: inputs.csv_header !== false,
+          tsCacheDir: ctx.tsCacheDir,
+          onCached: () => cached.push(t.rel),
           onProgress: (f) => {
             t.fraction = Math.max(t.fraction, f);
             report();
@@ -148,7 +152,8 @@ async function execute(inputs: Record<string, unknown>, ctx: ExecuteContext) {
   if (tasks.length && !written.length) throw new ProcessingError(`no file could be processed: ${Object.entries(errors).map(([p, m]) => `${p}: ${m}`).join('; ')}`);
   written.push(...made.files);
   written.sort();
-  ctx.progress(96, 'writing the zip');
+  if (cached.length) ctx.log('netcdf-subset: answered from the time-series cache', { files: cached.sort() });
+  ctx.progress(96, cached.length ? `writing the zip (${cached.length}/${tasks.length} files from the time-series cache)` : 'writing the zip');
   const zipName = `subset-${ctx.jobId.slice(0, 12)}.zip`;
   const extras = await writeArchive(ctx.workDir, zipName, written, readme(ctx.jobId, files.map((f) => f.rel), ops, written, errors), errors);
   const type = (f: string) => (f.endsWith('.csv') ? 'text/csv' : /\.(geo)?json$/i.test(f) ? 'application/geo+json' : /\.zip$/i.test(f) ? 'application/zip' : 'application/x-netcdf');

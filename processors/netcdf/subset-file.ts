@@ -14,6 +14,7 @@ import { select, type Selection } from './selection.js';
 import { Bounded, gatherAxis, Pool, readAhead } from './stream.js';
 import { gatherPlane, toRuns } from './runs.js';
 import { fieldMean, pointCsv } from './series.js';
+import { withPointCache } from './ts-cache/hook.js';
 import { regionCsv } from './region-csv.js';
 import { AHEAD, checkAbort, historyAttrs, outName, planesOf, type FileTask } from './task.js';
 
@@ -31,9 +32,17 @@ export async function subsetFile(t: FileTask): Promise<string[]> {
     const fileOps = perFileOps(t.ops);
     const last = fileOps[fileOps.length - 1];
     if (last.compute_mean) return await fieldMean(src, g, vars, sel, t, !!last.output_csv);
-    if (sel.point && last.output_csv) return await pointCsv(src, vars, sel, t);
-    if (last.output_csv) return await regionCsv(src, vars, sel, t);
-    return await subsetNc(src, g, vars, sel, t);
+    // A point's series from the time-series cache when the file has a valid entry: one block
+    // read instead of every plane; the outputs are written by the same code either way.
+    const cachedSrc = sel.point && t.tsCacheDir ? withPointCache(src, t.path, sel.rows[0], sel.cols[0], t.tsCacheDir) : null;
+    const use = cachedSrc ?? src;
+    try {
+      if (sel.point && last.output_csv) return await pointCsv(use, vars, sel, t);
+      if (last.output_csv) return await regionCsv(use, vars, sel, t);
+      return await subsetNc(use, g, vars, sel, t);
+    } finally {
+      if (cachedSrc?.answered.size) t.onCached?.([...cachedSrc.answered]);
+    }
   } finally {
     src.close();
   }

@@ -20,6 +20,10 @@ export interface FileTask {
   history: string;
   /** CSV outputs start with a "date,value" line (false: as cdo outputtab nohead prints). */
   csvHeader: boolean;
+  /** Where the time-series cache lives (ts-cache/); absent: every value is read from the file. */
+  tsCacheDir?: string;
+  /** Told when the cache answered (the variables it gave the point series of). */
+  onCached?(vars: string[]): void;
 }
 
 /** Planes read ahead and deflates in flight: 3 keeps both cores busy (2 and 4 measured no better). */

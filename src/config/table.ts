@@ -92,6 +92,7 @@ export const SETTINGS = {
   isimipMaxOperations: s({ key: 'SUBSETD_ISIMIP_MAX_OPERATIONS', default: '4', parse: parseInteger(1, 4), doc: 'ISIMIP v2 endpoint: operations one request may chain, at most 4 (isimip-files-api MAX_OPERATIONS; netcdf-subset chains four).' }),
   isimipCdoMaxResolution: s({ key: 'SUBSETD_ISIMIP_CDO_MAX_RESOLUTION', default: '1440,720', parse: parsePair(1, 10_000_000), format: (v) => v.join(','), doc: 'ISIMIP v2 endpoint: largest grid (longitudes,latitudes) of an input to select_bbox, select_point, mask_bbox and mask_mask (isimip-files-api CDO_MAX_RESOLUTION).' }),
   isimipNcksMaxResolution: s({ key: 'SUBSETD_ISIMIP_NCKS_MAX_RESOLUTION', default: '43200,20880', parse: parsePair(1, 10_000_000), format: (v) => v.join(','), doc: 'ISIMIP v2 endpoint: largest grid (longitudes,latitudes) of an input to cutout_bbox and cutout_point (isimip-files-api NCKS_MAX_RESOLUTION).' }),
+  tsCacheDir: s({ key: 'SUBSETD_TS_CACHE_DIR', default: (c) => `${c.stateDir}/ts-cache`, parse: nonEmpty, doc: 'Time-series cache of NetCDF files (`subsetd cache build|list|drop`; docs/ts-cache.md): per file and variable, the data re-chunked along time so a point series reads one block. Must be shared storage when several nodes share Redis.' }),
   datasets: s({ key: 'SUBSETD_DATASETS', default: '', parse: str, doc: 'JSON or YAML file declaring the datasets this server hosts.' }),
 };
 

@@ -9,6 +9,7 @@ export interface WorkerTask {
   dataRoot: string;
   stateDir: string;
   datasetsFile: string;
+  tsCacheDir?: string;
   uploadDir?: string;
   plugins: string[];
   port: MessagePort;

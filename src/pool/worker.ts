@@ -31,6 +31,7 @@ export default async function runTask(task: WorkerTask): Promise<WorkerOutcome> 
       dataRoot: task.dataRoot,
       stateDir: task.stateDir,
       datasetsFile: task.datasetsFile,
+      tsCacheDir: task.tsCacheDir,
       uploadDir: task.uploadDir,
       signal: ac.signal,
       progress(percent, message) {

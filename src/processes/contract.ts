@@ -69,6 +69,8 @@ export interface ExecuteContext {
   stateDir: string;
   /** The datasets file (SUBSETD_DATASETS), '' when none is configured. */
   datasetsFile: string;
+  /** The time-series cache (SUBSETD_TS_CACHE_DIR; processors/netcdf/ts-cache). Absent: not used. */
+  tsCacheDir?: string;
   /** Directory for uploads that came with the request (absolute), if any. */
   uploadDir?: string;
   /** Percent 0..100. Also counts as a heartbeat: call it at least every few seconds. */

@@ -1,0 +1,196 @@
+/**
+ * Reading a time-series cache entry: a cell's values for every plane, in the stored type, exactly
+ * as Source.readPlane returns them from the source (fill values, packing and all), from the
+ * chunks of the cell's block. Every use is checked against the source's current size, mtime, inode and
+ * device (one stat): a changed source is never answered from the old copy, and its entry is dropped.
+ */
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { crc32 } from 'node:zlib';
+import { arrayFor, BYTES, type NumArray } from '../model.js';
+import { align8, blockRect, chunkBounds, CorruptCacheError, decodeChunk, decodeHeader, PREFIX, readPrefix, type Header } from './format.js';
+import { defaultCacheDir, dropEntry, entryFile, entryKey, realSource, recordHit } from './store.js';
+
+function readExactly(fd: number, n: number, pos: number): Buffer {
+  const b = Buffer.allocUnsafe(n);
+  let got = 0;
+  while (got < n) {
+    const r = readSync(fd, b, got, n - got, pos + got);
+    if (r <= 0) throw new CorruptCacheError('cache file is shorter than its index says');
+    got += r;
+  }
+  return b;
+}
+
+export class TsCache {
+  private constructor(
+    readonly file: string,
+    private fd: number,
+    readonly header: Header,
+    private readonly index: { offsets: Float64Array; lengths: Uint32Array },
+  ) {}
+
+  /** Opens an entry file; throws CorruptCacheError when it is not a complete, intact one. */
+  static open(file: string): TsCache {
+    const fd = openSync(file, 'r');
+    try {
+      const size = fstatSync(fd).size;
+      const p = readPrefix(readExactly(fd, PREFIX, 0));
+      if (!p) throw new CorruptCacheError('not a time-series cache file of this version');
+      const hb = readExactly(fd, p.headerLen, p.tail);
+      if (crc32(hb) !== p.headerCrc) throw new CorruptCacheError('header checksum mismatch');
+      let header: Header;
+      try {
+        header = decodeHeader(hb);
+      } catch (e) {
+        throw new CorruptCacheError(`header does not parse: ${(e as Error).message}`);
+      }
+      const { blockRows, blockCols, chunksPerBlock } = header.layout;
+      const n = blockRows * blockCols * chunksPerBlock;
+      const at = align8(p.tail + p.headerLen);
+      if (at + n * 12 !== size) throw new CorruptCacheError(`cache file has ${size} bytes, its header says ${at + n * 12}`);
+      const ib = readExactly(fd, n * 12, at);
+      if (crc32(ib) !== p.indexCrc) throw new CorruptCacheError('index checksum mismatch');
+      const copy = ib.buffer.slice(ib.byteOffset, ib.byteOffset + ib.length);
+      const index = { offsets: new Float64Array(copy, 0, n), lengths: new Uint32Array(copy, n * 8, n) };
+      for (let i = 0; i < n; i++) if (index.offsets[i] < PREFIX || index.offsets[i] + index.lengths[i] > p.tail) throw new CorruptCacheError('a chunk lies outside the chunks');
+      return new TsCache(file, fd, header, index);
+    } catch (e) {
+      closeSync(fd);
+      throw e;
+    }
+  }
+
+  /** Whether the source is still the file this entry was built from (size, mtime, inode, device). */
+  sourceMatches(): boolean {
+    const s = this.header.source;
+    try {
+      const st = statSync(s.path, { bigint: true });
+      return String(st.size) === String(s.size) && String(st.mtimeNs) === s.mtimeNs && String(st.ino) === s.ino && String(st.dev) === s.dev;
+    } catch {
+      return false;
+    }
+  }
+
+  get descriptor() {
+    return this.fd;
+  }
+
+  /** One cell's values for every plane (time, or time × leading levels, in file order), stored type. */
+  readPointSeries(row: number, col: number): NumArray {
+    return this.readBlockSeries([[row, col]])[0];
+  }
+
+  /** Several cells' series; each block is read and decoded once. */
+  readBlockSeries(cells: Array<[number, number]>): NumArray[] {
+    const v = this.header.variable;
+    const [nlat, nlon] = v.shape.slice(-2);
+    const layout = this.header.layout;
+    const { blockCols, planes, chunksPerBlock, block } = layout;
+    const size = BYTES[v.type];
+    const byBlock = new Map<number, number[]>();
+    cells.forEach(([r, c], i) => {
+      if (!Number.isInteger(r) || !Number.isInteger(c) || r < 0 || r >= nlat || c < 0 || c >= nlon) throw new RangeError(`cell (${r}, ${c}) is outside the ${nlat} × ${nlon} grid`);
+      const b = Math.floor(r / block) * blockCols + Math.floor(c / block);
+      (byBlock.get(b) ?? byBlock.set(b, []).get(b)!).push(i);
+    });
+    const out: NumArray[] = new Array(cells.length);
+    const bounds = new Map<number, number[]>();
+    for (const [b, which] of byBlock) {
+      const rect = blockRect(b, blockCols, nlat, nlon, block);
+      const br = Math.floor(b / blockCols);
+      if (!bounds.has(br)) bounds.set(br, chunkBounds(layout, br));
+      const bnd = bounds.get(br)!;
+      const n = rect.h * rect.w;
+      const chunks = this.readChunks(b * chunksPerBlock, chunksPerBlock);
+      const series = which.map(() => new Uint8Array(planes * size));
+      for (let g = 0; g < chunksPerBlock; g++) {
+        const T = bnd[g + 1] - bnd[g];
+        const chunk = chunks[g];
+        if (T === 0) {
+          if (chunk.length) throw new CorruptCacheError('an empty chunk has bytes');
+          continue;
+        }
+        const bp = decodeChunk(chunk, size, T * n);
+        which.forEach((i, w) => {
+          const cell = (cells[i][0] - rect.r0) * rect.w + (cells[i][1] - rect.c0);
+          const s = series[w];
+          for (let j = 0; j < size; j++) {
+            const plane = bp[j];
+            for (let k = 0, o = bnd[g] * size + j; k < T; k++, o += size) s[o] = plane[k * n + cell];
+          }
+        });
+      }
+      which.forEach((i, w) => (out[i] = arrayFor(v.type, series[w].buffer as ArrayBuffer, 0, planes)));
+    }
+    return out;
+  }
+
+  /** Chunks i0 .. i0+n-1 of the index: one read when they lie side by side, else one each. */
+  private readChunks(i0: number, n: number): Buffer[] {
+    const { offsets, lengths } = this.index;
+    let adjacent = true;
+    for (let i = i0; i < i0 + n - 1; i++) if (offsets[i] + lengths[i] !== offsets[i + 1]) adjacent = false;
+    if (adjacent) {
+      const all = readExactly(this.fd, offsets[i0 + n - 1] + lengths[i0 + n - 1] - offsets[i0], offsets[i0]);
+      return Array.from({ length: n }, (_, k) => all.subarray(offsets[i0 + k] - offsets[i0], offsets[i0 + k] - offsets[i0] + lengths[i0 + k]));
+    }
+    return Array.from({ length: n }, (_, k) => readExactly(this.fd, lengths[i0 + k], offsets[i0 + k]));
+  }
+
+  close() {
+    if (this.fd >= 0) closeSync(this.fd);
+    this.fd = -1;
+  }
+}
+
+export const readPointSeries = (cache: TsCache, row: number, col: number): NumArray => cache.readPointSeries(row, col);
+export const readBlockSeries = (cache: TsCache, cells: Array<[number, number]>): NumArray[] => cache.readBlockSeries(cells);
+
+/**
+ * The entry of `path`'s variable when it exists, is intact and matches the source as it is now;
+ * else null (and a stale or damaged entry is dropped). The caller closes it.
+ */
+export function openValidEntry(path: string, varName: string, dir = defaultCacheDir()): { cache: TsCache; key: string } | null {
+  let real: string;
+  try {
+    real = realSource(path);
+  } catch {
+    return null;
+  }
+  const key = entryKey(real, varName);
+  let cache: TsCache;
+  try {
+    cache = TsCache.open(entryFile(dir, key));
+  } catch (e) {
+    if (e instanceof CorruptCacheError) dropEntry(dir, key);
+    return null;
+  }
+  if (cache.header.source.path !== real || cache.header.variable.name !== varName || !cache.sourceMatches()) {
+    dropEntry(dir, key, cache.descriptor);
+    cache.close();
+    return null;
+  }
+  return { cache, key };
+}
+
+/**
+ * The stored values of one cell (row, col: indices on the source's lat/lon grid) of `varName` in
+ * `path` for every plane, from the time-series cache; null when there is no valid entry (the
+ * caller then reads the source). Counts a hit when it answers.
+ */
+export function pointSeriesFromCache(path: string, varName: string, row: number, col: number, dir = defaultCacheDir()): NumArray | null {
+  const e = openValidEntry(path, varName, dir);
+  if (!e) return null;
+  try {
+    const s = e.cache.readPointSeries(row, col);
+    recordHit(dir, e.key);
+    return s;
+  } catch (err) {
+    if (err instanceof RangeError) throw err; // a cell outside the grid: the caller's mistake
+    // A damaged chunk: never answer from it again. Other errors (I/O): the source answers this time.
+    if (err instanceof CorruptCacheError) dropEntry(dir, e.key, e.cache.descriptor);
+    return null;
+  } finally {
+    e.cache.close();
+  }
+}
