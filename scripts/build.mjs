@@ -90,6 +90,8 @@ export async function build({ outdir = join(root, 'dist') } = {}) {
   await Promise.all([
     esbuild.build({ ...app, entryPoints: [join(root, 'src/bin.ts')], outfile: join(outdir, 'subsetd.cjs'), banner: { js: `#!/usr/bin/env node\n${common.banner.js}` } }),
     esbuild.build({ ...app, entryPoints: [join(root, 'src/pool/worker.ts')], outfile: join(outdir, 'worker.cjs') }),
+    // The time-series cache's background builder (processors/netcdf/ts-cache/auto.ts starts it).
+    esbuild.build({ ...app, entryPoints: [join(root, 'processors/netcdf/ts-cache/build-worker.ts')], outfile: join(outdir, 'ts-cache-worker.cjs') }),
     esbuild.build({ ...common, entryPoints: [join(root, 'node_modules/h5wasm/dist/node/hdf5_hl.js')], outfile: join(outdir, 'h5wasm.cjs'), sourcemap: false }),
     // piscina starts its threads from `${__dirname}/worker.js`; bundled, __dirname is dist/.
     esbuild.build({ ...common, define: {}, entryPoints: [join(root, 'node_modules/piscina/dist/worker.js')], outfile: join(outdir, 'worker.js') }),

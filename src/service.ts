@@ -4,9 +4,11 @@
  * close the pool, close the store.
  */
 import { cleanTemps } from '../processors/netcdf/ts-cache/store.js';
+import { AutoCache, watchingStore } from '../processors/netcdf/ts-cache/auto.js';
 import { createServer as createHttpServer, type RequestListener, type ServerOptions } from 'node:http';
 import { withFastJobStatus } from './server/fast-job-status.js';
 import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
@@ -75,6 +77,9 @@ function servedProcesses(config: Config, registry: ProcessRegistry): string[] {
   return config.processes.length ? [...new Set(config.processes)].sort() : known;
 }
 
+/** The time-series cache's lock owner: the node in Redis mode; with SQLite (one node), stable across restarts. */
+const lockOwner = (s: { kind: string }, nodeId: string) => (s.kind === 'sqlite' ? `${hostname()}:sqlite-node` : nodeId);
+
 export async function startService(config: Config, opts: ServiceOptions): Promise<Service> {
   const { log } = opts;
   mkdirSync(config.stateDir, { recursive: true });
@@ -90,7 +95,15 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
   // OGC callbacks: sent after the transitions this node's store calls make; store.close() stops their retries.
   const deliverer = new Deliverer({ allow: config.callbackAllowHosts, retryForMs: config.callbackRetryFor, timeoutMs: config.callbackTimeout, log: log.child({ component: 'callbacks' }), metrics });
   const signer = config.auth === 'tokens' ? signerOf({ config, store: metered }) : async () => null;
-  const store = notifyingStore(metered, { deliverer, files, signer, log });
+  const notifying = notifyingStore(metered, { deliverer, files, signer, log });
+  // The time-series cache's background builds (SUBSETD_TS_CACHE; docs/ts-cache.md): the scheduler's
+  // store tells it which netcdf-subset jobs ended here.
+  const tsCache = new AutoCache({
+    mode: config.tsCache, dir: config.tsCacheDir, dataRoot: config.dataRoot, folders: config.tsCacheFolders, scanIntervalMs: config.tsCacheScanInterval,
+    bounds: { maxBytes: config.tsCacheMax, minFreeBytes: config.minFreeDisk }, workerFile: join(dirname(opts.workerFile), 'ts-cache-worker.cjs'),
+    store: notifying, nodeId: lockOwner(notifying, nodeId), log: log.child({ component: 'ts-cache' }),
+  });
+  const store = watchingStore(notifying, tsCache);
   const pool = config.workers > 0 ? new WorkerPool({ filename: opts.workerFile, threads: config.workers, memoryBytes: config.workerMemory, onError: (err) => log.error({ err }, 'worker thread error') }) : null;
   const scheduler = pool ? new Scheduler({ store, pool, files, config, log, nodeId, plugins }, config.workers, served, config.concurrency) : null;
   const sweeper = new Sweeper(store, files, config, log);
@@ -135,6 +148,7 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
   const metricsListener: MetricsListener | null = config.metricsAddr ? await startMetricsListener(config.metricsAddr, metrics, log) : null;
   scheduler?.start();
   sweeper.start();
+  tsCache.start();
   log.info({ url, metricsUrl: metricsListener?.url, node: nodeId, store: store.kind, workers: config.workers, processes: registry.ids(), runs: scheduler ? served : [] }, 'subsetd started');
 
   let closing: Promise<void> | null = null;
@@ -150,6 +164,8 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
         await Promise.race([closed, new Promise((r) => setTimeout(r, 5000))]);
       }
       await metricsListener?.close();
+      // Before the drain: a build must not compete with the jobs finishing, nor outlive the store.
+      await tsCache.close();
       await scheduler?.stop(config.shutdownTimeout);
       await sweeper.stop();
       announcer.stop();

@@ -48,7 +48,8 @@ export default async function run() {
   const mask = countryMask(tmp, 'DEU', await countryParts('DEU'));
   const year = join(data, YEAR);
   const o = (name) => join(tmp, name);
-  const svc = await startService(root, data);
+  // The normal path, as isimip-files-api's peers run it: no time-series cache (bench/ts-cache has it).
+  const svc = await startService(root, data, { SUBSETD_TS_CACHE: 'off' });
   const rows = [];
   const row = (metric, value, peer, peerValue, target) => {
     const ratio = value / peerValue;
@@ -85,7 +86,7 @@ export default async function run() {
       rows.push({ metric: 'peak RSS of the service, mask_country on the 10-year file (2.6 GB)', value: rss, unit: 'MB', target: '≤ 300', ok: rss <= 300 });
       rows.push({ metric: 'mask_country on the 10-year file', value: t, unit: 's' });
       // The same with glibc limited to 2 malloc arenas (libuv's zlib threads otherwise get one each).
-      const lean = await startService(root, data, { MALLOC_ARENA_MAX: '2' });
+      const lean = await startService(root, data, { MALLOC_ARENA_MAX: '2', SUBSETD_TS_CACHE: 'off' });
       try {
         lean.resetPeak();
         await lean.run(fresh({ paths: [DECADE], operations: [{ operation: 'mask_country', country: 'DEU' }] }));

@@ -6,7 +6,7 @@ import { startService } from './service.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const [file, ops = '[{"operation":"mask_country","country":"DEU"}]'] = process.argv.slice(2);
-const svc = await startService(root, dirname(file));
+const svc = await startService(root, dirname(file), { SUBSETD_TS_CACHE: 'off' });
 try {
   const idle = svc.rss();
   svc.resetPeak();

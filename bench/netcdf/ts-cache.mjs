@@ -5,17 +5,22 @@
 //   - the entry's size vs the source's;
 //   - a point series read from the cache (pointSeriesFromCache in this process, 20 different
 //     points in 20 different blocks: open, validate against the source, read, decode) vs ncks;
-//   - the build's peak RSS (the whole CLI process).
+//   - the build's peak RSS (the whole CLI process);
+//   - regions through the API (the bundled service, entry built, each run its own symlinked
+//     input so that no job is shared; the entry is keyed by the real path): cutout_bbox of
+//     Germany vs ncks, mask_country DEU + compute_mean to CSV vs cdo fldmean on the DEU mask;
+//     the same requests on a service without the cache for reference.
 // Run by `npm run bench` (bench/ts-cache/index.mjs) or alone: node bench/netcdf/ts-cache.mjs.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { makeIsimipLike } from '../../scripts/make-netcdf-fixtures.mjs';
-import { timeCommand } from './peers.mjs';
+import { countryMask, timeCommand } from './peers.mjs';
+import { startService } from './service.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -54,6 +59,14 @@ function cli(args, env) {
       else resolve({ seconds: (performance.now() - t0) / 1000, peakMB: hwm, out });
     });
   });
+}
+
+/** The country's outline, as the service bundles src/boundaries (import.meta.url is the bundle's URL). */
+async function countryParts(iso) {
+  // Under the repository, so that the bundle finds world-atlas in node_modules.
+  const out = join(data, 'tmp', 'boundaries.cjs');
+  await esbuild.build({ entryPoints: [join(root, 'src/boundaries/index.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: out, logLevel: 'error', define: { 'import.meta.url': '__bundle_url' }, banner: { js: "var __bundle_url = require('url').pathToFileURL(__filename).href;" } });
+  return createRequire(import.meta.url)(out).getCountry(iso);
 }
 
 const quantile = (xs, q) => {
@@ -117,6 +130,53 @@ export default async function run() {
     rows.push({ metric: `point series from the cache, p50 of ${POINTS} points (in process; ${(p50 / theirs).toPrecision(2)}×)`, value: p50 * 1000, unit: 'ms', peer: 'ncks point query', peerValue: theirs * 1000, ratio: p50 / theirs, target: '≤ 0.02×', ok: p50 / theirs <= 0.02 });
     rows.push({ metric: `point series from the cache, p99 of ${POINTS} points (${(p99 / theirs).toPrecision(2)}×)`, value: p99 * 1000, unit: 'ms', peer: 'ncks point query', peerValue: theirs * 1000, ratio: p99 / theirs });
     rows.push({ metric: `RSS growth of this process over the ${POINTS} point reads`, value: rssGrowth, unit: 'MB', target: '< 20', ok: rssGrowth < 20 });
+
+    // Regions through the API, the entry built above; each run its own input name (a symlink).
+    mkdirSync(join(data, 'tmp'), { recursive: true });
+    const maskDEU = countryMask(join(data, 'tmp'), 'DEU', await countryParts('DEU'));
+    const links = join(data, 'ts-cache-links');
+    rmSync(links, { recursive: true, force: true });
+    mkdirSync(links);
+    let runNo = 0;
+    const fresh = (inputs) => {
+      const name = `ts-cache-links/run${++runNo}-${YEAR}`;
+      symlinkSync(year, join(data, name));
+      return { ...inputs, paths: [name] };
+    };
+    const out = (n) => join(tmp, n);
+    const regions = [
+      ['cutout_bbox Germany', { operations: [{ operation: 'cutout_bbox', bbox: [5.5, 47.0, 15.5, 55.5] }] }, 'ncks -d lat,47.0,55.5 -d lon,5.5,15.5', () => timeCommand('ncks', ['-O', '-h', '-d', 'lat,47.0,55.5', '-d', 'lon,5.5,15.5', year, out('ncks_cut.nc')]), 0.05],
+      ['mask_country DEU + compute_mean to CSV', { operations: [{ operation: 'mask_country', country: 'DEU', compute_mean: true, output_csv: true }] }, 'cdo outputtab,date,value -fldmean -ifthen mask', () => timeCommand('cdo', ['-s', 'outputtab,date,value', '-fldmean', '-ifthen', maskDEU, year]), 0.05],
+    ];
+    // With SUBSETD_TS_CACHE (auto by default where it exists), the service builds entries in the
+    // background after a job: the reference service has it off, the other one only reads.
+    const modes = readFileSync(join(root, 'src/config/table.ts'), 'utf8').includes("'SUBSETD_TS_CACHE'");
+    const svc = await startService(root, data, { SUBSETD_TS_CACHE_DIR: dir, ...(modes ? { SUBSETD_TS_CACHE: 'manual' } : {}) });
+    const plainSvc = await startService(root, data, modes ? { SUBSETD_TS_CACHE: 'off' } : {}); // its own state dir: an empty cache
+    try {
+      await svc.run(fresh(regions[0][1])); // warm-up: worker thread, h5wasm, the entry's pages
+      await plainSvc.run(fresh(regions[0][1]));
+      const hits0 = cache.listEntries(dir)[0].hits;
+      for (const [metric, inputs, peer, peerRun, target] of regions) {
+        let mine = Infinity;
+        let plain = Infinity;
+        let theirs = Infinity;
+        for (let i = 0; i < Math.max(ROUNDS, 3); i++) {
+          mine = Math.min(mine, await svc.run(fresh(inputs)));
+          theirs = Math.min(theirs, peerRun());
+          if (i < ROUNDS) plain = Math.min(plain, await plainSvc.run(fresh(inputs)));
+        }
+        const ratio = mine / theirs;
+        rows.push({ metric: `${metric} from the cache, through the API (${ratio.toPrecision(2)}×)`, value: mine, unit: 's', peer, peerValue: theirs, ratio, target: `≤ ${target}×`, ok: ratio <= target });
+        rows.push({ metric: `${metric}, the same without the cache (${(mine / plain).toPrecision(2)}× of it from the cache)`, value: plain, unit: 's', peer, peerValue: theirs, ratio: plain / theirs });
+      }
+      const used = cache.listEntries(dir)[0].hits - hits0;
+      if (used < regions.length * Math.max(ROUNDS, 3)) throw new Error(`the cache answered ${used} of the region runs`);
+    } finally {
+      svc.stop();
+      plainSvc.stop();
+      rmSync(links, { recursive: true, force: true });
+    }
     const m = /in ([\d.]+) s/.exec(build.out);
     if (m) rows.push({ metric: 'cache build, the build alone (as the CLI reports it)', value: Number(m[1]), unit: 's' });
   } finally {

@@ -15,6 +15,7 @@ import { Bounded, gatherAxis, Pool, readAhead } from './stream.js';
 import { gatherPlane, toRuns } from './runs.js';
 import { fieldMean, pointCsv } from './series.js';
 import { withPointCache } from './ts-cache/hook.js';
+import { withRegionCache } from './ts-cache/region-hook.js';
 import { regionCsv } from './region-csv.js';
 import { AHEAD, checkAbort, historyAttrs, outName, planesOf, type FileTask } from './task.js';
 
@@ -31,12 +32,13 @@ export async function subsetFile(t: FileTask): Promise<string[]> {
     const sel = await select(t.ops, g, t.uploadDir, t.createdMasks);
     const fileOps = perFileOps(t.ops);
     const last = fileOps[fileOps.length - 1];
-    if (last.compute_mean) return await fieldMean(src, g, vars, sel, t, !!last.output_csv);
-    // A point's series from the time-series cache when the file has a valid entry: one block
-    // read instead of every plane; the outputs are written by the same code either way.
-    const cachedSrc = sel.point && t.tsCacheDir ? withPointCache(src, t.path, sel.rows[0], sel.cols[0], t.tsCacheDir) : null;
+    // A point's series, or a small region's cells, from the time-series cache when the file has
+    // a valid entry: a few blocks read instead of every plane (a region only while the cache is
+    // the cheaper way: regionCacheRule); the outputs are written by the same code either way.
+    const cachedSrc = !t.tsCacheDir ? null : sel.point ? withPointCache(src, t.path, sel.rows[0], sel.cols[0], t.tsCacheDir) : withRegionCache(src, t.path, sel, t.tsCacheDir);
     const use = cachedSrc ?? src;
     try {
+      if (last.compute_mean) return await fieldMean(use, g, vars, sel, t, !!last.output_csv);
       if (sel.point && last.output_csv) return await pointCsv(use, vars, sel, t);
       if (last.output_csv) return await regionCsv(use, vars, sel, t);
       return await subsetNc(use, g, vars, sel, t);

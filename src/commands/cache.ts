@@ -1,7 +1,7 @@
 /**
  * `subsetd cache build PATH... [--var NAME] [--memory SIZE]`  build the time-series cache of files
  *                                     (paths relative to the data root) now; exit 0 when all are done
- * `subsetd cache list [--json]`       entries: source, variable, size, built time, hits, state
+ * `subsetd cache list [--json]`       entries: source, variable, size, built time, hits, last use, state
  * `subsetd cache drop PATH...|--all`  remove the entries of files, or every entry
  * The cache lives in SUBSETD_TS_CACHE_DIR (docs/ts-cache.md).
  */
@@ -11,7 +11,8 @@ import { parseArgs } from 'node:util';
 import { parseSize } from '../config/parse.js';
 import { resolveDataFile } from '../processes/data-path.js';
 import { InputError } from '../processes/types.js';
-import { buildCache, cleanTemps, DEFAULT_MEMORY, dropEntry, listEntries, TsCache, type EntryInfo } from '../../processors/netcdf/ts-cache/index.js';
+import { cleanTemps, DEFAULT_MEMORY, dropEntry, listEntries, TsCache, type EntryInfo } from '../../processors/netcdf/ts-cache/index.js';
+import { ensureFile } from '../../processors/netcdf/ts-cache/build-worker.js';
 import { configFrom, UsageError, type Runtime } from './common.js';
 
 const USAGE = `subsetd cache build PATH... [--var NAME] [--memory SIZE]
@@ -88,10 +89,14 @@ export async function cacheCommand(argv: string[], _rt: Runtime): Promise<number
       }
       let last = -1;
       try {
-        const results = await buildCache(abs, {
+        // Within SUBSETD_TS_CACHE_MAX and SUBSETD_MIN_FREE_DISK, as the service's builds
+        // (evict.ts): least recently used entries go first; a variable that cannot fit is skipped.
+        const res = await ensureFile(abs, {
           dir,
           memory,
           variables: values.var,
+          force: true,
+          bounds: { maxBytes: config.tsCacheMax, minFreeBytes: config.minFreeDisk },
           onProgress: (f) => {
             const pct = Math.floor(f * 100);
             if (tty && pct !== last) process.stderr.write(`\r${rel}: ${pct}%`);
@@ -99,8 +104,13 @@ export async function cacheCommand(argv: string[], _rt: Runtime): Promise<number
           },
         });
         if (tty) process.stderr.write('\r\x1b[K');
-        for (const r of results)
+        for (const r of res.built)
           console.log(`${rel} ${r.variable}: ${mb(r.bytes)} (${(r.bytes / r.sourceBytes).toFixed(2)}× the source) in ${r.seconds.toFixed(1)} s`);
+        if (res.evicted.length) console.log(`evicted ${res.evicted.length} least recently used entries (SUBSETD_TS_CACHE_MAX / SUBSETD_MIN_FREE_DISK)`);
+        for (const k of res.skipped) {
+          console.error(`subsetd: ${rel} ${k.variable}: not built: ${k.reason}`);
+          failed++;
+        }
       } catch (e) {
         if (tty) process.stderr.write('\r\x1b[K');
         console.error(`subsetd: ${rel}: ${(e as Error).message}`);
@@ -133,9 +143,11 @@ export async function cacheCommand(argv: string[], _rt: Runtime): Promise<number
       console.log(`no entries in ${dir}`);
       return 0;
     }
-    const table = [['SOURCE', 'VARIABLE', 'SIZE', 'BUILT', 'HITS', 'STATE'], ...rows.map((r) => [r.source ?? '?', r.variable ?? '?', mb(r.bytes), r.built ?? '?', String(r.hits), r.state])];
+    const table = [['SOURCE', 'VARIABLE', 'SIZE', 'BUILT', 'HITS', 'LAST USE', 'STATE'], ...rows.map((r) => [r.source ?? '?', r.variable ?? '?', mb(r.bytes), r.built ?? '?', String(r.hits), r.lastHit ?? 'never', r.state])];
     const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
     for (const row of table) console.log(row.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd());
+    const total = rows.reduce((t, r) => t + r.bytes, 0);
+    console.log(`${rows.length} entries, ${mb(total)}${config.tsCacheMax ? ` of SUBSETD_TS_CACHE_MAX ${mb(config.tsCacheMax)}` : ''}`);
     return 0;
   }
 

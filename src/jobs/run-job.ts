@@ -104,7 +104,7 @@ export function runJob(job: JobRecord, d: RunDeps): RunningJob {
         dataRoot: config.dataRoot,
         stateDir: config.stateDir,
         datasetsFile: config.datasets,
-        tsCacheDir: config.tsCacheDir,
+        tsCacheDir: config.tsCache === 'off' ? undefined : config.tsCacheDir,
         uploadDir: (await exists(uploadDir)) ? uploadDir : undefined,
         plugins: d.plugins,
       },

@@ -278,7 +278,12 @@ export interface JobStore {
   /** Resolves when new work may be waiting, or after `ms`. Lets the worker loop sleep cheaply. */
   waitForWork(ms: number, signal?: AbortSignal): Promise<void>;
 
-  /** Short-lived named lock (e.g. one package build per dataset-version and boundary). Atomic. */
+  /**
+   * Short-lived named lock (e.g. one package build per dataset-version and boundary; one
+   * time-series cache build per file across nodes, `ts-cache:<real path>`). Atomic. The owner
+   * renews it by calling again (the TTL starts anew); once it expired, anyone may take it and the
+   * former owner's renewal fails.
+   */
   tryLock(name: string, owner: string, ttlMs: number): Promise<boolean>;
   unlock(name: string, owner: string): Promise<void>;
 

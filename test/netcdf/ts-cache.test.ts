@@ -303,8 +303,12 @@ describe('subsetd cache', () => {
     expect(list[1].bytes).toBe(statSync(entryOf(dir, abs(files.nc4))).size);
     expect(Date.parse(list[1].built)).toBeGreaterThan(Date.now() - 120_000);
     const text = cli(['cache', 'list'], env).stdout;
-    expect(text).toMatch(/^SOURCE +VARIABLE +SIZE +BUILT +HITS +STATE$/m);
-    expect(text).toMatch(new RegExp(`^${files.nc4.replace(/\./g, '\\.')} +tas +[\\d.]+ MB +\\S+ +2 +ok$`, 'm'));
+    expect(text).toMatch(/^SOURCE +VARIABLE +SIZE +BUILT +HITS +LAST USE +STATE$/m);
+    // Hits and last use (the .hits file's mtime; "never" for an entry never used).
+    expect(text).toMatch(new RegExp(`^${files.nc4.replace(/\./g, '\\.')} +tas +[\\d.]+ MB +\\S+ +2 +\\d{4}-\\d\\d-\\d\\dT\\S+Z +ok$`, 'm'));
+    expect(text).toMatch(new RegExp(`^${files.packed4d.replace(/\./g, '\\.')} +tas +[\\d.]+ MB +\\S+ +0 +never +ok$`, 'm'));
+    expect(Date.parse(list[1].lastHit)).toBeGreaterThan(Date.now() - 120_000);
+    expect(text).toMatch(/^\d+ entries, [\d.]+ MB of SUBSETD_TS_CACHE_MAX 10737\.4 MB$/m);
 
     const d = cli(['cache', 'drop', files.nc4], env);
     expect(d.status, d.stderr).toBe(0);

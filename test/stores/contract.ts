@@ -328,6 +328,26 @@ export function jobStoreContract(name: string, makeStore: () => Promise<JobStore
       expect(racers.filter(Boolean)).toHaveLength(1);
     });
 
+    it('a lock is renewed by its owner only, and lost once it expires unrenewed (ts-cache build lock)', async () => {
+      const name = 'ts-cache:/data/a.nc';
+      expect(await store.tryLock(name, 'node-a', 80)).toBe(true);
+      // Renewal: the owner takes it again before it expires, for longer; others still cannot.
+      await new Promise((r) => setTimeout(r, 40));
+      expect(await store.tryLock(name, 'node-a', 60_000)).toBe(true);
+      await new Promise((r) => setTimeout(r, 80));
+      expect(await store.tryLock(name, 'node-b', 60_000)).toBe(false);
+      await store.unlock(name, 'node-a');
+      // Not renewed: another node takes it after the TTL, and the first owner's late renewal fails.
+      expect(await store.tryLock(name, 'node-a', 30)).toBe(true);
+      await new Promise((r) => setTimeout(r, 60));
+      expect(await store.tryLock(name, 'node-b', 60_000)).toBe(true);
+      expect(await store.tryLock(name, 'node-a', 60_000)).toBe(false);
+      await store.unlock(name, 'node-a'); // no longer its owner: no effect
+      expect(await store.tryLock(name, 'node-c', 60_000)).toBe(false);
+      // Locks of different files are independent.
+      expect(await store.tryLock('ts-cache:/data/b.nc', 'node-a', 60_000)).toBe(true);
+    });
+
     it('registers live nodes and forgets them when their announcement expires', async () => {
       const busy = [{ slot: 0, state: 'busy' as const, jobId: 'j1', processId: 'sleep', lastHeartbeatMsAgo: 12 }, { slot: 1, state: 'idle' as const }];
       const t0 = Date.now();

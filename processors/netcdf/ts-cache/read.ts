@@ -125,6 +125,78 @@ export class TsCache {
     return out;
   }
 
+  /**
+   * Many cells' values plane by plane, for a region: element p × cells.length + i is cell i's
+   * value at plane p, as the stored type's bits in an integer view (Uint8Array, Uint16Array, or
+   * Uint32Array with two words per double), so no value goes through a float. Each block is read
+   * and decoded once, and each value is gathered as one word from its shuffled byte planes.
+   */
+  readCellPlanes(cells: Array<[number, number]>): Uint8Array | Uint16Array | Uint32Array {
+    const v = this.header.variable;
+    const [nlat, nlon] = v.shape.slice(-2);
+    const layout = this.header.layout;
+    const { blockCols, planes, chunksPerBlock, block } = layout;
+    const size = BYTES[v.type];
+    const N = cells.length;
+    const out = size === 1 ? new Uint8Array(planes * N) : size === 2 ? new Uint16Array(planes * N) : new Uint32Array(planes * N * (size / 4));
+    const byBlock = new Map<number, number[]>();
+    cells.forEach(([r, c], i) => {
+      if (!Number.isInteger(r) || !Number.isInteger(c) || r < 0 || r >= nlat || c < 0 || c >= nlon) throw new RangeError(`cell (${r}, ${c}) is outside the ${nlat} × ${nlon} grid`);
+      const b = Math.floor(r / block) * blockCols + Math.floor(c / block);
+      (byBlock.get(b) ?? byBlock.set(b, []).get(b)!).push(i);
+    });
+    const bounds = new Map<number, number[]>();
+    for (const [b, which] of byBlock) {
+      const rect = blockRect(b, blockCols, nlat, nlon, block);
+      const br = Math.floor(b / blockCols);
+      if (!bounds.has(br)) bounds.set(br, chunkBounds(layout, br));
+      const bnd = bounds.get(br)!;
+      const n = rect.h * rect.w;
+      const idx = Int32Array.from(which);
+      const pos = Int32Array.from(which, (i) => (cells[i][0] - rect.r0) * rect.w + (cells[i][1] - rect.c0));
+      const W = idx.length;
+      const chunks = this.readChunks(b * chunksPerBlock, chunksPerBlock);
+      for (let g = 0; g < chunksPerBlock; g++) {
+        const T = bnd[g + 1] - bnd[g];
+        const chunk = chunks[g];
+        if (T === 0) {
+          if (chunk.length) throw new CorruptCacheError('an empty chunk has bytes');
+          continue;
+        }
+        const bp = decodeChunk(chunk, size, T * n);
+        for (let k = 0; k < T; k++) {
+          const row = (bnd[g] + k) * N;
+          const off = k * n;
+          if (size === 1) {
+            const [b0] = bp;
+            for (let w = 0; w < W; w++) out[row + idx[w]] = b0[off + pos[w]];
+          } else if (size === 2) {
+            const [b0, b1] = bp;
+            for (let w = 0; w < W; w++) {
+              const x = off + pos[w];
+              out[row + idx[w]] = b0[x] | (b1[x] << 8);
+            }
+          } else if (size === 4) {
+            const [b0, b1, b2, b3] = bp;
+            for (let w = 0; w < W; w++) {
+              const x = off + pos[w];
+              out[row + idx[w]] = b0[x] | (b1[x] << 8) | (b2[x] << 16) | (b3[x] << 24);
+            }
+          } else {
+            const [b0, b1, b2, b3, b4, b5, b6, b7] = bp;
+            for (let w = 0; w < W; w++) {
+              const x = off + pos[w];
+              const o = 2 * (row + idx[w]);
+              out[o] = b0[x] | (b1[x] << 8) | (b2[x] << 16) | (b3[x] << 24);
+              out[o + 1] = b4[x] | (b5[x] << 8) | (b6[x] << 16) | (b7[x] << 24);
+            }
+          }
+        }
+      }
+    }
+    return out;
+  }
+
   /** Chunks i0 .. i0+n-1 of the index: one read when they lie side by side, else one each. */
   private readChunks(i0: number, n: number): Buffer[] {
     const { offsets, lengths } = this.index;

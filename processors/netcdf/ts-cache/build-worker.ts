@@ -1,0 +1,126 @@
+/**
+ * The background builder's thread (bundled as dist/ts-cache-worker.cjs; auto.ts starts it).
+ * The builder inflates on libuv's threads but transposes and deflates synchronously, so it never
+ * runs on the service's main thread. One message at a time:
+ *
+ *   main -> worker  { t: 'ensure', id, path, dir, memory, bounds }   build the file's missing or stale entries
+ *                   { t: 'abort' }                                    stop the build in progress (its temp files go)
+ *   worker -> main  { t: 'done', id, result } | { t: 'error', id, message }
+ */
+import { statSync } from 'node:fs';
+import { parentPort, workerData } from 'node:worker_threads';
+import { findGrid } from '../grid.js';
+import { openSource } from '../io/open-source.js';
+import { buildCache, cacheableVars, DEFAULT_MEMORY, type BuildResult } from './build.js';
+import { makeRoom, rawBytes, trim, worstCase, type Bounds } from './evict.js';
+import { entryFile, entryKey, readHeaderOf, realSource } from './store.js';
+
+export interface EnsureOptions {
+  dir: string;
+  memory?: number;
+  bounds: Bounds;
+  signal?: AbortSignal;
+  durable?: boolean;
+  /** Only these variables (`subsetd cache build --var`); an unknown one is an error. */
+  variables?: string[];
+  /** Build even variables whose entry is valid (`subsetd cache build`). */
+  force?: boolean;
+  /** Fraction 0..1 of the file's builds. */
+  onProgress?: (fraction: number) => void;
+}
+
+export interface EnsureResult {
+  /** The source's real path, its stat signature and its entries' keys (the main thread's memo). */
+  real: string;
+  sig: string;
+  keys: string[];
+  /** Variables built now, and those that were valid already. */
+  built: Array<BuildResult & { rebuilt: boolean }>;
+  valid: string[];
+  /** Variables not built, with the reason (a bound). */
+  skipped: Array<{ variable: string; reason: string }>;
+  evicted: string[];
+}
+
+/** What an entry's header must say of its source for the entry to be valid. */
+export const sigOf = (st: { size: bigint | number; mtimeNs?: bigint; mtimeMs: bigint | number; ino: bigint | number; dev: bigint | number }) =>
+  `${st.size}:${st.mtimeNs ?? st.mtimeMs}:${st.ino}:${st.dev}`;
+
+/**
+ * Builds the entries of `path`'s cacheable variables that are missing or stale (source changed),
+ * within the bounds: least-recently-used entries are evicted first, and a variable whose entry
+ * cannot fit is skipped with its reason. Valid entries are left alone.
+ */
+export async function ensureFile(path: string, o: EnsureOptions): Promise<EnsureResult> {
+  const real = realSource(path);
+  const st = statSync(real, { bigint: true });
+  const sig = sigOf(st);
+  const src = await openSource(real);
+  let vars;
+  try {
+    const g = findGrid(src);
+    if (!g) throw new Error('no latitude/longitude coordinate variables');
+    vars = cacheableVars(src, g);
+    if (o.variables) {
+      for (const n of o.variables) if (!vars.some((v) => v.name === n)) throw new Error(`no variable "${n}" on the (${g.latDim}, ${g.lonDim}) grid with a time dimension`);
+      vars = vars.filter((v) => o.variables!.includes(v.name));
+    }
+    if (!vars.length) throw new Error(`no variable on the (${g.latDim}, ${g.lonDim}) grid with a time dimension`);
+  } finally {
+    src.close();
+  }
+  const planes = (v: (typeof vars)[number]) => v.shape.slice(0, -2).reduce((a, b) => a * b, 1);
+  const total = vars.reduce((t, v) => t + planes(v), 0);
+  let before = 0;
+  const res: EnsureResult = { real, sig, keys: vars.map((v) => entryKey(real, v.name)), built: [], valid: [], skipped: [], evicted: [] };
+  const keep = new Set(res.keys);
+  for (const v of vars) {
+    const key = entryKey(real, v.name);
+    const share = planes(v) / total;
+    const base = before;
+    before += share;
+    const h = readHeaderOf(entryFile(o.dir, key));
+    const s = h?.source;
+    if (!o.force && s && s.path === real && sigOf({ size: BigInt(s.size), mtimeNs: BigInt(s.mtimeNs), mtimeMs: 0, ino: BigInt(s.ino), dev: BigInt(s.dev) }) === sig) {
+      res.valid.push(v.name);
+      continue;
+    }
+    const room = makeRoom(o.dir, o.bounds, Math.ceil(rawBytes(v) * 0.6), worstCase(v, o.memory ?? DEFAULT_MEMORY), keep);
+    res.evicted.push(...room.evicted);
+    if (!room.ok) {
+      res.skipped.push({ variable: v.name, reason: room.reason });
+      continue;
+    }
+    const [r] = await buildCache(real, { dir: o.dir, memory: o.memory, variables: [v.name], signal: o.signal, durable: o.durable, onProgress: (f) => o.onProgress?.(base + f * share) });
+    res.built.push({ ...r, rebuilt: !!h });
+    res.evicted.push(...trim(o.dir, o.bounds.maxBytes, new Set([key])));
+  }
+  return res;
+}
+
+export type ToWorker = { t: 'ensure'; id: number; path: string; dir: string; memory?: number; bounds: Bounds; durable?: boolean } | { t: 'abort' };
+export type FromWorker = { t: 'done'; id: number; result: EnsureResult } | { t: 'error'; id: number; message: string };
+
+// Only in the thread auto.ts starts (a test runner's own threads import this module too).
+if (parentPort && (workerData as { subsetdTsCacheWorker?: boolean } | null)?.subsetdTsCacheWorker) {
+  const port = parentPort;
+  let ac: AbortController | null = null;
+  let chain = Promise.resolve();
+  port.on('message', (m: ToWorker) => {
+    if (m.t === 'abort') {
+      ac?.abort(new Error('cache build stopped: the service is shutting down'));
+      return;
+    }
+    chain = chain.then(async () => {
+      ac = new AbortController();
+      try {
+        const result = await ensureFile(m.path, { dir: m.dir, memory: m.memory, bounds: m.bounds, signal: ac.signal, durable: m.durable });
+        port.postMessage({ t: 'done', id: m.id, result } satisfies FromWorker);
+      } catch (e) {
+        port.postMessage({ t: 'error', id: m.id, message: (e as Error).message || String(e) } satisfies FromWorker);
+      } finally {
+        ac = null;
+      }
+    });
+  });
+}

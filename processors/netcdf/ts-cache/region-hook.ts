@@ -1,0 +1,199 @@
+/**
+ * How the processor uses the cache for a region (select_bbox, mask_bbox, cutout_bbox,
+ * mask_country, mask_polygon, mask_mask; NetCDF, region CSV, or compute_mean): after the
+ * selection is known, the file's Source is wrapped so that reading the selection's row window
+ * (`readPlane(name, p, row0, row1)` with row0..row1 = the selected rows' span, which is what
+ * subsetNc, fieldMean's series and regionCsv read) answers from the kept cells' values, read
+ * from their blocks once per variable (TsCache.readCellPlanes). The output code is untouched, so its bytes cannot differ.
+ *
+ * What the outputs read of a plane: only the kept cells (`toRuns(sel)`: rows × cols where the
+ * mask is 1). gatherPlane copies those runs and writes the fill itself everywhere else (so
+ * mask_bbox's whole grid outside the box is the output code's fill, never a value from the
+ * plane), sumRuns sums those runs. The wrapper hands out the kept cells' cached values and the
+ * variable's fill elsewhere, and enumerates the kept cells with the same toRuns, so every value
+ * an output reads comes from the cache.
+ *
+ * When: `regionCacheRule` (measured, docs/ts-cache.md "Regions from the cache"): the blocks to
+ * decode (blocks × 256 cells × planes × bytes) at most MAX_REGION_DECODE, and the kept cells' values
+ * (cells × planes × bytes) at most MAX_REGION_BYTES in memory; else, and for variables without
+ * a valid entry, the source answers.
+ */
+import { arrayFor, BYTES, DEFAULT_FILL, numAttr, type NumArray, type Source, type Var } from '../model.js';
+import { toRuns } from '../runs.js';
+import { AHEAD } from '../task.js';
+import type { Selection } from '../selection.js';
+import { BLOCK, CorruptCacheError } from './format.js';
+import { openValidEntry } from './read.js';
+import { defaultCacheDir, dropEntry, recordHit } from './store.js';
+
+/**
+ * Bytes of blocks decoded (blocks × 256 cells × planes × value size) above which the source is
+ * read instead: 64 MiB is ~180 blocks of a year of daily float data, where the cache takes
+ * ~0.3 s against the source's ~1.1–1.4 s (docs/ts-cache.md "Regions from the cache").
+ */
+export const MAX_REGION_DECODE = 64 * 1024 * 1024;
+/** Window buffers handed out in turn per variable (see readPlane), and at most this many bytes of them. */
+const RING = AHEAD + 3;
+const MAX_RING_BYTES = 32 * 1024 * 1024;
+/** The kept cells' values held in memory while the outputs are written. */
+export const MAX_REGION_BYTES = 48 * 1024 * 1024;
+
+/** The kept cells of a selection, in the order the outputs visit them. */
+export function keptCells(sel: Selection, nlon: number): Array<[number, number]> {
+  const runs = toRuns(sel, nlon);
+  const cells: Array<[number, number]> = [];
+  for (let i = 0; i < runs.len.length; i++) {
+    const r = sel.rows[runs.start[3 * i]];
+    const c0 = runs.start[3 * i + 2];
+    for (let j = 0; j < runs.len[i]; j++) cells.push([r, c0 + j]);
+  }
+  return cells;
+}
+
+export const blocksOf = (cells: Array<[number, number]>) => new Set(cells.map(([r, c]) => Math.floor(r / BLOCK) * 1e6 + Math.floor(c / BLOCK))).size;
+
+/**
+ * Whether the cache answers `cells` kept cells lying in `blocks` blocks of a variable with
+ * `planes` planes of `bytes`-byte values: the cache decodes whole blocks × all planes, the
+ * source inflates every plane once whatever the region. Measured in docs/ts-cache.md ("Regions
+ * from the cache").
+ */
+export function regionCacheRule(blocks: number, cells: number, planes: number, bytes: number): boolean {
+  return cells > 0 && blocks * BLOCK * BLOCK * planes * bytes <= MAX_REGION_DECODE && cells * planes * bytes <= MAX_REGION_BYTES;
+}
+
+/** An integer view of a window plane, so that values are copied bit for bit (NaN payloads). */
+function bits(a: NumArray): Uint8Array | Uint16Array | Uint32Array {
+  const n = a.length * a.BYTES_PER_ELEMENT;
+  if (a.BYTES_PER_ELEMENT === 1) return new Uint8Array(a.buffer, a.byteOffset, n);
+  if (a.BYTES_PER_ELEMENT === 2) return new Uint16Array(a.buffer, a.byteOffset, n / 2);
+  return new Uint32Array(a.buffer, a.byteOffset, n / 4);
+}
+
+/**
+ * A variable's kept cells, plane by plane (`TsCache.readCellPlanes`: integer views of the stored
+ * bits, `k` words per value), where each cell goes in the window (in words), its fill, and the
+ * window buffers.
+ */
+interface Loaded {
+  data: Uint8Array | Uint16Array | Uint32Array;
+  k: number;
+  at: Int32Array;
+  fill: number;
+  ring: NumArray[];
+  next: number;
+}
+
+export class RegionCachedSource implements Source {
+  /** Variables whose values came from the cache (for the job's info). */
+  readonly answered = new Set<string>();
+  private readonly planes = new Map<string, Loaded | null>();
+  private readonly row0: number;
+  private readonly row1: number;
+  private cells: Array<[number, number]> | null = null;
+
+  constructor(
+    private readonly src: Source,
+    private readonly path: string,
+    private readonly sel: Selection,
+    private readonly dir = defaultCacheDir(),
+  ) {
+    this.row0 = Math.min(...sel.rows);
+    this.row1 = Math.max(...sel.rows) + 1;
+  }
+
+  get format() {
+    return this.src.format;
+  }
+  get dims() {
+    return this.src.dims;
+  }
+  get vars() {
+    return this.src.vars;
+  }
+  get globalAttrs() {
+    return this.src.globalAttrs;
+  }
+
+  readAll(name: string): NumArray {
+    return this.src.readAll(name);
+  }
+
+  /** The kept cells' values of `v` from the cache, or null (no valid entry, or the rule says no). */
+  private cached(v: Var) {
+    if (this.planes.has(v.name)) return this.planes.get(v.name)!;
+    let got: Loaded | null = null;
+    if (v.shape.length >= 3) {
+      const nlon = v.shape[v.shape.length - 1];
+      this.cells ??= keptCells(this.sel, nlon);
+      const planes = v.shape.slice(0, -2).reduce((a, b) => a * b, 1);
+      if (regionCacheRule(blocksOf(this.cells), this.cells.length, planes, BYTES[v.type])) got = this.load(v);
+    }
+    this.planes.set(v.name, got);
+    if (got) this.answered.add(v.name);
+    return got;
+  }
+
+  private load(v: Var): Loaded | null {
+    const e = openValidEntry(this.path, v.name, this.dir);
+    if (!e) return null;
+    try {
+      const h = e.cache.header.variable;
+      // The entry must describe the variable as the source does (it matches the source's stat, so it does).
+      if (h.type !== v.type || h.shape.join() !== v.shape.join()) return null;
+      const cells = this.cells!;
+      const data = e.cache.readCellPlanes(cells);
+      recordHit(this.dir, e.key);
+      const nlon = v.shape[v.shape.length - 1];
+      const k = BYTES[v.type] === 8 ? 2 : 1;
+      const at = Int32Array.from(cells, ([r, c]) => ((r - this.row0) * nlon + c) * k);
+      return { data, k, at, fill: numAttr(v.attrs, '_FillValue') ?? numAttr(v.attrs, 'missing_value') ?? DEFAULT_FILL[v.type], ring: [], next: 0 };
+    } catch (err) {
+      // A damaged chunk: never answer from it again. Other errors (I/O): the source answers this time.
+      if (err instanceof CorruptCacheError) dropEntry(this.dir, e.key, e.cache.descriptor);
+      return null;
+    } finally {
+      e.cache.close();
+    }
+  }
+
+  async readPlane(name: string, plane: number, row0: number, row1: number): Promise<NumArray> {
+    const v = this.src.vars.find((x) => x.name === name);
+    const c = v && row0 === this.row0 && row1 === this.row1 ? this.cached(v) : null;
+    if (!v || !c) return this.src.readPlane(name, plane, row0, row1);
+    const nlon = v.shape[v.shape.length - 1];
+    // A ring of window buffers whose cells outside the kept ones keep the fill: a mask over the
+    // whole grid (mask_country) would otherwise fill 259 200 cells per plane for ~200 kept ones.
+    // Every output uses a plane before it reads the next ones, and readAhead holds AHEAD + 1 at
+    // once, so RING planes handed out are never in use together. Windows too large to keep RING
+    // of (a fine grid's whole-grid mask) are allocated per plane, as the source does.
+    const n = (row1 - row0) * nlon;
+    let out: NumArray;
+    if (n * BYTES[v.type] * RING > MAX_RING_BYTES) {
+      out = arrayFor(v.type, n);
+      out.fill(c.fill);
+    } else if (c.ring.length < RING) {
+      out = arrayFor(v.type, n);
+      out.fill(c.fill);
+      c.ring.push(out);
+    } else out = c.ring[c.next++ % RING];
+    const o = bits(out);
+    const { data, k, at } = c;
+    const N = at.length;
+    if (k === 1) for (let i = 0, base = plane * N; i < N; i++) o[at[i]] = data[base + i];
+    else
+      for (let i = 0, base = 2 * plane * N; i < N; i++) {
+        o[at[i]] = data[base + 2 * i];
+        o[at[i] + 1] = data[base + 2 * i + 1];
+      }
+    return out;
+  }
+
+  close() {
+    this.src.close();
+  }
+}
+
+export function withRegionCache(src: Source, path: string, sel: Selection, dir?: string): RegionCachedSource {
+  return new RegionCachedSource(src, path, sel, dir);
+}
