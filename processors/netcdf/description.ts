@@ -48,7 +48,9 @@ export const description: ProcessDescription = {
     'to up to 32 NetCDF-3 or NetCDF-4 files under the data root, on any regular lat/lon grid. Outputs are NetCDF-4 classic (deflate 5) or CSV, one per input, and a zip of all ' +
     'with README.txt and errors.json (files that failed). create_mask runs once: its mask file and shape are outputs too; alone, they are the only ones.',
   keywords: ['netcdf', 'subset', 'mask', 'isimip', 'cdo', 'ncks'],
-  jobControlOptions: ['async-execute', 'dismiss'],
+  // sync-execute: a point answered from the time-series cache is one round trip (the job still
+  // exists and is listed); a long job answers as an asynchronous one after SUBSETD_SYNC_TIMEOUT.
+  jobControlOptions: ['sync-execute', 'async-execute', 'dismiss'],
   inputs: {
     paths: {
       title: 'Input files',

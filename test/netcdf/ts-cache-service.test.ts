@@ -151,3 +151,24 @@ describe('the service answers a point from the cache, byte for byte as without i
     }
   });
 });
+
+describe('a point in one round trip (netcdf-subset offers sync-execute)', () => {
+  it('POST without Prefer answers the CSV itself, from the cache, and the job stays listed', async () => {
+    const inputs = { paths: [files.nc4], operations: [{ operation: 'select_point', point: { type: 'Point', coordinates: [7.5, 47.5] }, output_csv: true }] };
+    const res = await fetch(`${svc.url}/processes/netcdf-subset/execution`, post({ inputs, outputs: { files: { transmissionMode: 'value' } }, response: 'raw' }));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/csv');
+    const csv = await res.text();
+    const [row, col] = await cellOf(join(root, files.nc4), 7.5, 47.5);
+    expect(csv).toBe(await pointCsvFrom(join(root, files.nc4), 'tas', pointSeriesFromCache(join(root, files.nc4), 'tas', row, col, dir)!));
+    const job = /<([^>]+)>; rel="monitor"/.exec(res.headers.get('link')!)![1];
+    const id = job.split('/').pop()!;
+    expect(JSON.stringify((await svc.json(`/jobs/${id}/log`)).body)).toContain('answered from the time-series cache');
+    const listed = (await svc.json('/jobs?processID=netcdf-subset&limit=1000')).body.jobs.map((j: { jobID: string }) => j.jobID);
+    expect(listed).toContain(id);
+    // The default for several outputs: a results document with links.
+    const doc = await svc.json('/processes/netcdf-subset/execution', post({ inputs: { ...inputs, csv_header: false } }));
+    expect(doc.status).toBe(200);
+    expect(doc.body.files[0].href).toMatch(/\.csv$/);
+  });
+});
