@@ -10,6 +10,7 @@
  * success or failure would otherwise wait forever; the status it receives says "dismissed".
  * Dismissing a job that had already ended (to delete its results) calls no one.
  */
+import { overlay } from '../stores/overlay.js';
 import type { LinkSigner } from '../auth/signed-links.js';
 import type { Config } from '../config/table.js';
 import type { JobFiles } from '../jobs/job-files.js';
@@ -126,16 +127,5 @@ export function notifyingStore(store: JobStore, d: NotifyDeps): JobStore {
     },
   };
 
-  // Everything else passes through, bound to the store (a class's private fields need `this`).
-  const bound = new Map<PropertyKey, unknown>();
-  return new Proxy(store, {
-    get(target, prop, receiver) {
-      if (Object.hasOwn(overrides, prop)) return overrides[prop as keyof JobStore];
-      const v = Reflect.get(target, prop, receiver);
-      if (typeof v !== 'function' || prop === 'constructor') return v;
-      let b = bound.get(prop);
-      if (!b) bound.set(prop, (b = v.bind(target)));
-      return b;
-    },
-  });
+  return overlay(store, overrides);
 }

@@ -16,6 +16,7 @@
  * (its temp files removed), the thread ends (terminated if it does not within a few seconds),
  * the lock is released.
  */
+import { overlay } from '../../../src/stores/overlay.js';
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -387,15 +388,5 @@ export function watchingStore(store: JobStore, auto: AutoCache): JobStore {
       return store.release(id, ...rest);
     },
   };
-  const bound = new Map<PropertyKey, unknown>();
-  return new Proxy(store, {
-    get(target, prop, receiver) {
-      if (Object.hasOwn(overrides, prop)) return overrides[prop as keyof JobStore];
-      const v = Reflect.get(target, prop, receiver);
-      if (typeof v !== 'function' || prop === 'constructor') return v;
-      let b = bound.get(prop);
-      if (!b) bound.set(prop, (b = v.bind(target)));
-      return b;
-    },
-  });
+  return overlay(store, overrides);
 }

@@ -9,37 +9,23 @@
  * Only the point's column of each row handed out is meaningful (the selection reads nothing
  * else); variables without a valid entry, and any other read, go to the source.
  */
+import { WrappedSource } from './wrapped-source.js';
 import { arrayFor, DEFAULT_FILL, numAttr, type NumArray, type Source, type Var } from '../model.js';
 import { pointSeriesFromCache } from './read.js';
 
-export class PointCachedSource implements Source {
+export class PointCachedSource extends WrappedSource {
   /** Variables whose point series came from the cache (for the job's info). */
   readonly answered = new Set<string>();
   private readonly series = new Map<string, NumArray | null>();
 
   constructor(
-    private readonly src: Source,
+    src: Source,
     private readonly path: string,
     private readonly row: number,
     private readonly col: number,
     private readonly dir?: string,
-  ) {}
-
-  get format() {
-    return this.src.format;
-  }
-  get dims() {
-    return this.src.dims;
-  }
-  get vars() {
-    return this.src.vars;
-  }
-  get globalAttrs() {
-    return this.src.globalAttrs;
-  }
-
-  readAll(name: string): NumArray {
-    return this.src.readAll(name);
+  ) {
+    super(src);
   }
 
   private cached(v: Var): NumArray | null {
@@ -62,9 +48,6 @@ export class PointCachedSource implements Source {
     return out;
   }
 
-  close() {
-    this.src.close();
-  }
 }
 
 export function withPointCache(src: Source, path: string, row: number, col: number, dir?: string): PointCachedSource {

@@ -18,6 +18,7 @@
  * (cells × planes × bytes) at most MAX_REGION_BYTES in memory; else, and for variables without
  * a valid entry, the source answers.
  */
+import { WrappedSource } from './wrapped-source.js';
 import { arrayFor, BYTES, DEFAULT_FILL, numAttr, type NumArray, type Source, type Var } from '../model.js';
 import { toRuns } from '../runs.js';
 import { AHEAD } from '../task.js';
@@ -84,7 +85,7 @@ interface Loaded {
   next: number;
 }
 
-export class RegionCachedSource implements Source {
+export class RegionCachedSource extends WrappedSource {
   /** Variables whose values came from the cache (for the job's info). */
   readonly answered = new Set<string>();
   private readonly planes = new Map<string, Loaded | null>();
@@ -93,30 +94,14 @@ export class RegionCachedSource implements Source {
   private cells: Array<[number, number]> | null = null;
 
   constructor(
-    private readonly src: Source,
+    src: Source,
     private readonly path: string,
     private readonly sel: Selection,
     private readonly dir = defaultCacheDir(),
   ) {
+    super(src);
     this.row0 = Math.min(...sel.rows);
     this.row1 = Math.max(...sel.rows) + 1;
-  }
-
-  get format() {
-    return this.src.format;
-  }
-  get dims() {
-    return this.src.dims;
-  }
-  get vars() {
-    return this.src.vars;
-  }
-  get globalAttrs() {
-    return this.src.globalAttrs;
-  }
-
-  readAll(name: string): NumArray {
-    return this.src.readAll(name);
   }
 
   /** The kept cells' values of `v` from the cache, or null (no valid entry, or the rule says no). */
@@ -189,9 +174,6 @@ export class RegionCachedSource implements Source {
     return out;
   }
 
-  close() {
-    this.src.close();
-  }
 }
 
 export function withRegionCache(src: Source, path: string, sel: Selection, dir?: string): RegionCachedSource {
