@@ -83,7 +83,8 @@ describe('SUBSETD_TS_CACHE in the service', () => {
     // First request on a: the normal path.
     expect(await run(svc, a, point(13.06, 52.38))).not.toContain('time-series cache');
     await until('the background build of a', () => validEntries(dir, join(root, a)).length === 1);
-    expect(svc.logs.some((l) => l.includes('time-series cache: entry built') && l.includes(a))).toBe(true);
+    // The line follows the rename that made the entry valid: wait for it too, not just the file.
+    await until('the build logged', () => svc.logs.some((l) => l.includes('time-series cache: entry built') && l.includes(a)));
     // Another point on a: from the cache. The same point on b (not requested yet): the normal path.
     expect(await run(svc, a, point(-70.5, -20.2))).toContain('answered from the time-series cache');
     expect(validEntries(dir, join(root, b))).toHaveLength(0);
