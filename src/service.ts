@@ -94,8 +94,9 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
   const metered = meteredStore(await openStore(config, { nativeBinding: opts.nativeBinding }), metrics);
   // OGC callbacks: sent after the transitions this node's store calls make; store.close() stops their retries.
   const deliverer = new Deliverer({ allow: config.callbackAllowHosts, retryForMs: config.callbackRetryFor, timeoutMs: config.callbackTimeout, log: log.child({ component: 'callbacks' }), metrics });
-  const signer = config.auth === 'tokens' ? signerOf({ config, store: metered }) : async () => null;
-  const notifying = notifyingStore(metered, { deliverer, files, signer, log });
+  // One loader of the link-signing key for the API, its fast path and the callbacks' links.
+  const linkSigner = signerOf({ config, store: metered });
+  const notifying = notifyingStore(metered, { deliverer, files, signer: config.auth === 'tokens' ? linkSigner : async () => null, log });
   // The time-series cache's background builds (SUBSETD_TS_CACHE; docs/ts-cache.md): the scheduler's
   // store tells it which netcdf-subset jobs ended here.
   const tsCache = new AutoCache({
@@ -129,10 +130,9 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
   let server: ServerType | null = null;
   let url: string | null = null;
   if (opts.http !== false) {
-    const signer = signerOf(deps);
-    const app = createApp(deps, opts.mounts, signer);
+    const app = createApp(deps, opts.mounts, linkSigner);
     // GET /jobs/{id}, the route every client polls, is answered beside Hono (fast-job-status.ts).
-    const createServer = ((options: ServerOptions, listener: RequestListener) => createHttpServer(options, withFastJobStatus(deps, signer, listener))) as typeof createHttpServer;
+    const createServer = ((options: ServerOptions, listener: RequestListener) => createHttpServer(options, withFastJobStatus(deps, linkSigner, listener))) as typeof createHttpServer;
     server = await new Promise<ServerType>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port, serverOptions: requestTimeouts(config), createServer }, () => resolve(s));
       s.once('error', reject);

@@ -3,8 +3,8 @@
  * functions. Built once at start-up from the processor families (and SUBSETD_PLUGINS), in the
  * API thread and in every worker thread alike.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import formatsPlugin from 'ajv-formats';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { formatsAjv } from './ajv.js';
 import { inputsSchema } from './input-schema.js';
 import { InputError, type Process, type ProcessorFamily, type ValidateEnv } from './types.js';
 
@@ -17,10 +17,7 @@ export class ProcessRegistry {
   private readonly entries = new Map<string, Entry>();
 
   constructor(families: ProcessorFamily[]) {
-    const ajv = new Ajv({ allErrors: false, strict: false, useDefaults: true, coerceTypes: false });
-    // ajv-formats is CommonJS: under NodeNext its default import is the module object.
-    const addFormats = ((formatsPlugin as unknown as { default?: typeof formatsPlugin }).default ?? formatsPlugin) as unknown as (a: Ajv) => void;
-    addFormats(ajv);
+    const ajv = formatsAjv({ allErrors: false, strict: false, useDefaults: true, coerceTypes: false });
     for (const fam of families) {
       for (const p of fam.processes) {
         const id = p.description.id;

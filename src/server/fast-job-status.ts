@@ -18,12 +18,11 @@ import type { LinkSigner } from '../auth/signed-links.js';
 import { wantsHtml } from '../console/negotiate.js';
 import type { AppDeps } from './context.js';
 import { baseUrlOf } from './links.js';
-import { API_CSP, COMMON_SECURITY_HEADERS } from './security-headers.js';
-import { statusInfo } from './status-info.js';
+import { JSON_HEADERS } from './security-headers.js';
+import { jobDocument } from './status-info.js';
 
 const PLAIN_JOB = /^\/jobs\/([A-Za-z0-9_.~-]{1,200})$/;
 const NOT_IDS = new Set(['events', '.', '..']);
-const HEADERS = { 'content-type': 'application/json', ...COMMON_SECURITY_HEADERS, 'Content-Security-Policy': API_CSP };
 
 const header = (req: IncomingMessage, name: string): string | undefined => {
   const v = req.headers[name];
@@ -60,13 +59,12 @@ export function withFastJobStatus(deps: AppDeps, signer: () => Promise<LinkSigne
       // store's record cache) gets the same bytes back without building them again.
       let cached = bodies.get(job);
       if (cached?.base !== base) {
-        // The inputs too, as the Hono route sends them (the console draws their region).
-        cached = { base, body: JSON.stringify({ ...statusInfo(job, base), inputs: job.inputs, attempts: job.attempts, maxAttempts: job.maxAttempts }) };
+        cached = { base, body: JSON.stringify(jobDocument(job, base)) };
         bodies.set(job, cached);
       }
       const { body } = cached;
       // With its length: without it Node sends the body chunked, three more buffers per answer.
-      res.writeHead(200, { ...HEADERS, 'Content-Length': Buffer.byteLength(body) });
+      res.writeHead(200, { ...JSON_HEADERS, 'Content-Length': Buffer.byteLength(body) });
       res.end(body);
       const ms = performance.now() - t0;
       log.info({ method: 'GET', path: url, status: 200, ms: Math.round(ms * 10) / 10, job: id, token: principal.name ?? undefined }, 'request');

@@ -27,8 +27,8 @@ import http from 'node:http';
 import https from 'node:https';
 import { readFile } from 'node:fs/promises';
 import type { Context } from 'hono';
-import { Ajv, type ValidateFunction } from 'ajv';
-import formatsPlugin from 'ajv-formats';
+import type { Ajv, ValidateFunction } from 'ajv';
+import { formatsAjv } from '../processes/ajv.js';
 import { canSee } from '../auth/access.js';
 import type { Principal } from '../auth/principal.js';
 import { checkedAddresses, pinned, RefusedAddressError, type Lookup, type Resolved } from '../callbacks/address.js';
@@ -41,7 +41,7 @@ import type { JobStore } from '../stores/job-store.js';
 import { VERSION } from '../version.js';
 import type { AppEnv } from './context.js';
 import { MAX_JSON_DEPTH, tooDeep } from './json-limits.js';
-import { baseUrl } from './links.js';
+import { baseUrl, safeDecode } from './links.js';
 import { badInput } from './problem.js';
 
 export interface InputValueEnv {
@@ -93,12 +93,7 @@ const schemas = new WeakMap<ProcessDescription, Record<string, JsonSchema>>();
 function accepts(schema: JsonSchema, v: unknown): boolean {
   let fn = validators.get(schema);
   if (fn === undefined) {
-    if (!ajv) {
-      ajv = new Ajv({ strict: false, allErrors: false, useDefaults: false, coerceTypes: false, addUsedSchema: false });
-      // ajv-formats is CommonJS: under NodeNext its default import is the module object (as in registry.ts).
-      const addFormats = ((formatsPlugin as unknown as { default?: typeof formatsPlugin }).default ?? formatsPlugin) as unknown as (a: Ajv) => void;
-      addFormats(ajv);
-    }
+    ajv ??= formatsAjv({ strict: false, allErrors: false, useDefaults: false, coerceTypes: false, addUsedSchema: false });
     try {
       fn = ajv.compile(schema);
     } catch {
@@ -220,20 +215,17 @@ function ownResult(url: URL, base: string): { id: string; kind: string; rest: st
   const prefix = `${b.pathname.replace(/\/+$/, '')}/jobs/`;
   if (!url.pathname.startsWith(prefix)) return null;
   const m = /^([^/]+)\/(files|results)\/(.+)$/.exec(url.pathname.slice(prefix.length));
-  return m ? { id: decode(m[1]), kind: m[2], rest: m[3] } : null;
+  return m ? { id: safeDecode(m[1]), kind: m[2], rest: m[3] } : null;
 }
 
-function decode(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return '';
-  }
+/** How many bytes one content may have: what the request has left, and SUBSETD_JSON_LIMIT for JSON. */
+function capOf(budget: Budget, json: boolean, env: InputValueEnv) {
+  return { cap: json ? Math.min(env.jsonLimit, budget.bytesLeft) : budget.bytesLeft, byJsonLimit: json && env.jsonLimit <= budget.bytesLeft };
 }
 
 function take(budget: Budget, size: number, json: boolean, env: InputValueEnv, field: string) {
-  const limit = json ? Math.min(env.jsonLimit, budget.bytesLeft) : budget.bytesLeft;
-  if (size > limit) throw tooLarge(field, json && env.jsonLimit <= budget.bytesLeft, env);
+  const { cap, byJsonLimit } = capOf(budget, json, env);
+  if (size > cap) throw tooLarge(field, byJsonLimit, env);
   budget.bytesLeft -= size;
 }
 const tooLarge = (field: string, byJsonLimit: boolean, env: InputValueEnv) =>
@@ -248,11 +240,11 @@ async function readOwn(ref: { id: string; kind: string; rest: string }, linkType
   const outputs = job.outputs ?? {};
   let file;
   if (ref.kind === 'files') {
-    const rel = decode(ref.rest);
+    const rel = safeDecode(ref.rest);
     file = fileOutputs(outputs).find((f) => f.file === rel);
     if (!file) throw badInput(field, `job "${job.id}" has no result file "${rel}"`);
   } else {
-    const id = decode(ref.rest);
+    const id = safeDecode(ref.rest);
     if (ref.rest.includes('/') || !(id in outputs)) throw badInput(field, `job "${job.id}" has no output "${id}"`);
     if (!isFileOutput(outputs[id])) {
       if (Array.isArray(outputs[id]) && (outputs[id] as unknown[]).some(isFileOutput)) throw badInput(field, `output "${id}" of job "${job.id}" is a list of files: refer to one of them`);
@@ -313,8 +305,7 @@ async function fetchRemote(url: URL, linkType: string | undefined, field: string
     if (encoding && encoding.toLowerCase() !== 'identity') throw badInput(field, `${url.host} sent content encoded as "${encoding}", which is not read`);
     const resType = res.headers['content-type'];
     const json = isJsonType(linkType ?? resType ?? '');
-    const cap = json ? Math.min(env.jsonLimit, budget.bytesLeft) : budget.bytesLeft;
-    const byJsonLimit = json && env.jsonLimit <= budget.bytesLeft;
+    const { cap, byJsonLimit } = capOf(budget, json, env);
     const declared = Number(res.headers['content-length']);
     if (Number.isFinite(declared) && declared > cap) throw tooLarge(field, byJsonLimit, env);
     const buf = await new Promise<Buffer>((resolve, reject) => {

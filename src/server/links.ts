@@ -36,6 +36,15 @@ export function baseUrlOf(config: Config, host: string, header: (name: string) =
   return `${proto}://${host}${prefix}`;
 }
 
+/** A path segment decoded; a broken escape (`%zz`) gives '', which names nothing (a 404, never a 500). */
+export function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return '';
+  }
+}
+
 export const JSON_TYPE = 'application/json';
 export const REL = {
   conformance: 'http://www.opengis.net/def/rel/ogc/1.0/conformance',

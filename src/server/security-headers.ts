@@ -35,6 +35,9 @@ export function applySecurityHeaders(headers: Headers): void {
   for (const [k, v] of Object.entries(wanted)) if (!headers.has(k)) headers.set(k, v);
 }
 
+/** A JSON answer's headers: its type and the API's security headers. */
+export const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'content-type': 'application/json', ...COMMON_SECURITY_HEADERS, 'Content-Security-Policy': API_CSP });
+
 /** Responses built with their security headers already in place (jsonResponse). */
 const complete = new WeakSet<Response>();
 
@@ -46,7 +49,8 @@ const complete = new WeakSet<Response>();
 export function jsonResponse(body: unknown, status = 200): Response {
   const res = new Response(JSON.stringify(body), {
     status,
-    headers: { 'content-type': 'application/json', ...COMMON_SECURITY_HEADERS, 'Content-Security-Policy': API_CSP },
+    // A copy: @hono/node-server writes this object's Content-Length into it.
+    headers: { ...JSON_HEADERS },
   });
   complete.add(res);
   return res;

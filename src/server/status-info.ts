@@ -28,6 +28,15 @@ export function statusInfo(job: JobEvent, base: string) {
 }
 
 /**
+ * GET /jobs/{id}'s document: the statusInfo and, beside it (allowed by OGC), the inputs — the
+ * console shows them, draws their region and offers "edit & run again" — and the attempts. Not in
+ * lists or events, which stay small.
+ */
+export function jobDocument(job: JobRecord, base: string) {
+  return { ...statusInfo(job, base), inputs: job.inputs, attempts: job.attempts, maxAttempts: job.maxAttempts };
+}
+
+/**
  * The exception a failed (or, in a sync execution, dismissed) job answers with. OGC asks for an
  * error code "reflecting the failure" (4xx or 5xx). Bad input that only running could find (a
  * raster without the named variable, a file that is not NetCDF) is the client's fault: 400 naming

@@ -5,7 +5,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import yauzl from 'yauzl';
+import { zipFiles } from '../helpers/zip.js';
 import { FIXTURE_PLUGIN, startService, type RunningService } from '../helpers/service.js';
 import { openSource } from '../../processors/netcdf/io/open-source.js';
 import { gdalMask, makeDataRoot } from '../netcdf/helpers.js';
@@ -56,24 +56,6 @@ async function poll(jobUrl: string, timeoutMs = 60_000): Promise<any> {
     if (Date.now() - t0 > timeoutMs) throw new Error(`job still ${job.status}`);
     await new Promise((r) => setTimeout(r, 100));
   }
-}
-
-function zipFiles(buf: Buffer): Promise<Record<string, Buffer>> {
-  return new Promise((resolveZip, reject) => {
-    yauzl.fromBuffer(buf, { lazyEntries: true }, (err, zip) => {
-      if (err || !zip) return reject(err);
-      const out: Record<string, Buffer> = {};
-      zip.on('entry', (e: yauzl.Entry) =>
-        zip.openReadStream(e, (er, s) => {
-          if (er || !s) return reject(er);
-          const parts: Buffer[] = [];
-          s.on('data', (d: Buffer) => parts.push(d)).on('end', () => ((out[e.fileName] = Buffer.concat(parts)), zip.readEntry()));
-        }),
-      );
-      zip.on('end', () => resolveZip(out)).on('error', reject);
-      zip.readEntry();
-    });
-  });
 }
 
 async function zipEntries(buf: Buffer): Promise<Record<string, string>> {

@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import yauzl from 'yauzl';
+import { zipFiles } from '../helpers/zip.js';
 import { SETTINGS } from '../../src/config/table.js';
 import { openSource } from '../../processors/netcdf/io/open-source.js';
 import { buildCache, listEntries } from '../../processors/netcdf/ts-cache/index.js';
@@ -136,24 +136,6 @@ describe('the service answers a region from the cache, byte for byte as without 
 });
 
 describe('mask_mask (ISIMIP endpoint, an uploaded mask)', () => {
-  function zipFiles(buf: Buffer): Promise<Record<string, Buffer>> {
-    return new Promise((resolveZip, reject) => {
-      yauzl.fromBuffer(buf, { lazyEntries: true }, (err, zip) => {
-        if (err || !zip) return reject(err);
-        const out: Record<string, Buffer> = {};
-        zip.on('entry', (e: yauzl.Entry) =>
-          zip.openReadStream(e, (er, s) => {
-            if (er || !s) return reject(er);
-            const parts: Buffer[] = [];
-            s.on('data', (d: Buffer) => parts.push(d)).on('end', () => ((out[e.fileName] = Buffer.concat(parts)), zip.readEntry()));
-          }),
-        );
-        zip.on('end', () => resolveZip(out)).on('error', reject);
-        zip.readEntry();
-      });
-    });
-  }
-
   /** The input file itself as the mask (cells where its first step is neither 0 nor missing). */
   const runIsimip =
     (maskOf: string): Run =>

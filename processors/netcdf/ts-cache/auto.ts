@@ -26,7 +26,7 @@ import type { Logger } from '../../../src/log.js';
 import type { EnsureResult, FromWorker, ToWorker } from './build-worker.js';
 import type { Bounds } from './evict.js';
 import { ENTRY_EXT } from './format.js';
-import { cleanTemps, dropEntry, entryFile, readHeaderOf } from './store.js';
+import { cleanTemps, dropEntry, entryFile, fileSig, headerSig, readHeaderOf, statSig } from './store.js';
 
 export type TsCacheMode = 'off' | 'manual' | 'auto';
 
@@ -171,14 +171,9 @@ export class AutoCache {
       const e = { key, header: readHeaderOf(join(this.o.dir, n)) };
       const s = e.header?.source;
       if (!s) continue;
-      let st;
-      try {
-        st = statSync(s.path, { bigint: true });
-      } catch {
-        st = null;
-      }
-      if (st && String(st.size) === String(s.size) && String(st.mtimeNs) === s.mtimeNs && String(st.ino) === s.ino && String(st.dev) === s.dev) continue;
-      if (st && this.o.mode === 'auto') this.enqueue({ path: s.path, why: 'stale' });
+      const now = fileSig(s.path);
+      if (now === headerSig(s)) continue;
+      if (now && this.o.mode === 'auto') this.enqueue({ path: s.path, why: 'stale' });
       else {
         dropEntry(this.o.dir, e.key);
         this.o.log.info({ source: s.path, variable: e.header?.variable.name }, 'time-series cache: stale entry dropped');
@@ -188,15 +183,11 @@ export class AutoCache {
 
   /** Whether the memo says the file is cached (one stat and an existence check per entry). */
   private cached(path: string): boolean {
-    try {
-      const st = statSync(path, { bigint: true });
-      const sig = `${st.size}:${st.mtimeNs}:${st.ino}:${st.dev}`;
-      if (this.failed.has(sig)) return true;
-      const keys = this.known.get(sig);
-      return !!keys && keys.every((key) => existsSync(entryFile(this.o.dir, key)));
-    } catch {
-      return false;
-    }
+    const sig = fileSig(path);
+    if (sig === null) return false;
+    if (this.failed.has(sig)) return true;
+    const keys = this.known.get(sig);
+    return !!keys && keys.every((key) => existsSync(entryFile(this.o.dir, key)));
   }
 
   private enqueue(t: Task): void {
@@ -237,8 +228,7 @@ export class AutoCache {
     let sig: string;
     try {
       real = realpathSync(t.path);
-      const st = statSync(real, { bigint: true });
-      sig = `${st.size}:${st.mtimeNs}:${st.ino}:${st.dev}`;
+      sig = statSig(statSync(real, { bigint: true }));
     } catch {
       return; // gone
     }

@@ -13,7 +13,7 @@ import { findGrid } from '../grid.js';
 import { openSource } from '../io/open-source.js';
 import { buildCache, cacheableVars, DEFAULT_MEMORY, type BuildResult } from './build.js';
 import { makeRoom, rawBytes, trim, worstCase, type Bounds } from './evict.js';
-import { entryFile, entryKey, readHeaderOf, realSource } from './store.js';
+import { entryFile, entryKey, headerSig, readHeaderOf, realSource, statSig } from './store.js';
 
 export interface EnsureOptions {
   dir: string;
@@ -42,10 +42,6 @@ export interface EnsureResult {
   evicted: string[];
 }
 
-/** What an entry's header must say of its source for the entry to be valid. */
-export const sigOf = (st: { size: bigint | number; mtimeNs?: bigint; mtimeMs: bigint | number; ino: bigint | number; dev: bigint | number }) =>
-  `${st.size}:${st.mtimeNs ?? st.mtimeMs}:${st.ino}:${st.dev}`;
-
 /**
  * Builds the entries of `path`'s cacheable variables that are missing or stale (source changed),
  * within the bounds: least-recently-used entries are evicted first, and a variable whose entry
@@ -54,7 +50,7 @@ export const sigOf = (st: { size: bigint | number; mtimeNs?: bigint; mtimeMs: bi
 export async function ensureFile(path: string, o: EnsureOptions): Promise<EnsureResult> {
   const real = realSource(path);
   const st = statSync(real, { bigint: true });
-  const sig = sigOf(st);
+  const sig = statSig(st);
   const src = await openSource(real);
   let vars;
   try {
@@ -81,7 +77,7 @@ export async function ensureFile(path: string, o: EnsureOptions): Promise<Ensure
     before += share;
     const h = readHeaderOf(entryFile(o.dir, key));
     const s = h?.source;
-    if (!o.force && s && s.path === real && sigOf({ size: BigInt(s.size), mtimeNs: BigInt(s.mtimeNs), mtimeMs: 0, ino: BigInt(s.ino), dev: BigInt(s.dev) }) === sig) {
+    if (!o.force && s && s.path === real && headerSig(s) === sig) {
       res.valid.push(v.name);
       continue;
     }

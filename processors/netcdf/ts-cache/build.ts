@@ -26,7 +26,7 @@ import { BYTES, type NumArray, type Source, type Var } from '../model.js';
 import { openSource } from '../io/open-source.js';
 import { readAhead } from '../stream.js';
 import { align8, BLOCK, blockRect, decodeChunk, encodeChunk, encodeHeader, EncoderState, phaseOf, Sink, PREFIX, spillBound, spillChunksPerBlock, VERSION, writePrefix, type CoordMeta, type Header, type Layout } from './format.js';
-import { cleanTemps, entryFile, entryKey, hitsFile, realSource, tempName } from './store.js';
+import { cleanTemps, entryFile, entryKey, fileSig, hitsFile, realSource, statSig, tempName } from './store.js';
 
 /** Default bytes of planes held at once (the segment). 32 MiB: 29 planes of a 0.5° float grid (as fast as 64 MiB, 25 MB less RSS: docs/ts-cache.md). */
 export const DEFAULT_MEMORY = 32 * 1024 * 1024;
@@ -68,7 +68,6 @@ export interface BuildResult {
   phases: { read: number; transpose: number; encode: number; assemble: number; sync: number };
 }
 
-const sameFile = (a: BigIntStats, b: BigIntStats) => a.size === b.size && a.mtimeNs === b.mtimeNs && a.ino === b.ino && a.dev === b.dev;
 
 /** Variables of a source worth a cache entry: on its lat/lon grid, with at least one leading dimension. */
 export function cacheableVars(src: Source, g: Grid): Var[] {
@@ -354,7 +353,7 @@ export async function buildVariable(src: Source, real: string, st: BigIntStats, 
     lap('sync');
     const bytes = fstatSync(fd).size;
     // The source must not have changed while it was read.
-    if (!sameFile(st, statSync(real, { bigint: true }))) throw new Error(`${real} changed while its cache was built`);
+    if (statSig(st) !== fileSig(real)) throw new Error(`${real} changed while its cache was built`);
     renameSync(part, entryFile(opts.dir, key));
     rmSync(hitsFile(opts.dir, key), { force: true });
     ok = true;

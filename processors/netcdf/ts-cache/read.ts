@@ -4,11 +4,11 @@
  * chunks of the cell's block. Every use is checked against the source's current size, mtime, inode and
  * device (one stat): a changed source is never answered from the old copy, and its entry is dropped.
  */
-import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
 import { arrayFor, BYTES, type NumArray } from '../model.js';
 import { align8, blockRect, chunkBounds, CorruptCacheError, decodeChunk, decodeHeader, PREFIX, readPrefix, type Header } from './format.js';
-import { defaultCacheDir, dropEntry, entryFile, entryKey, realSource, recordHit } from './store.js';
+import { defaultCacheDir, dropEntry, entryFile, entryKey, fileSig, headerSig, realSource, recordHit } from './store.js';
 
 function readExactly(fd: number, n: number, pos: number): Buffer {
   const b = Buffer.allocUnsafe(n);
@@ -62,13 +62,7 @@ export class TsCache {
 
   /** Whether the source is still the file this entry was built from (size, mtime, inode, device). */
   sourceMatches(): boolean {
-    const s = this.header.source;
-    try {
-      const st = statSync(s.path, { bigint: true });
-      return String(st.size) === String(s.size) && String(st.mtimeNs) === s.mtimeNs && String(st.ino) === s.ino && String(st.dev) === s.dev;
-    } catch {
-      return false;
-    }
+    return fileSig(this.header.source.path) === headerSig(this.header.source);
   }
 
   get descriptor() {
@@ -83,40 +77,17 @@ export class TsCache {
   /** Several cells' series; each block is read and decoded once. */
   readBlockSeries(cells: Array<[number, number]>): NumArray[] {
     const v = this.header.variable;
-    const [nlat, nlon] = v.shape.slice(-2);
-    const layout = this.header.layout;
-    const { blockCols, planes, chunksPerBlock, block } = layout;
+    const { planes } = this.header.layout;
     const size = BYTES[v.type];
-    const byBlock = new Map<number, number[]>();
-    cells.forEach(([r, c], i) => {
-      if (!Number.isInteger(r) || !Number.isInteger(c) || r < 0 || r >= nlat || c < 0 || c >= nlon) throw new RangeError(`cell (${r}, ${c}) is outside the ${nlat} × ${nlon} grid`);
-      const b = Math.floor(r / block) * blockCols + Math.floor(c / block);
-      (byBlock.get(b) ?? byBlock.set(b, []).get(b)!).push(i);
-    });
     const out: NumArray[] = new Array(cells.length);
-    const bounds = new Map<number, number[]>();
-    for (const [b, which] of byBlock) {
-      const rect = blockRect(b, blockCols, nlat, nlon, block);
-      const br = Math.floor(b / blockCols);
-      if (!bounds.has(br)) bounds.set(br, chunkBounds(layout, br));
-      const bnd = bounds.get(br)!;
-      const n = rect.h * rect.w;
-      const chunks = this.readChunks(b * chunksPerBlock, chunksPerBlock);
+    for (const { which, pos, chunks } of this.blocksOf(cells)) {
       const series = which.map(() => new Uint8Array(planes * size));
-      for (let g = 0; g < chunksPerBlock; g++) {
-        const T = bnd[g + 1] - bnd[g];
-        const chunk = chunks[g];
-        if (T === 0) {
-          if (chunk.length) throw new CorruptCacheError('an empty chunk has bytes');
-          continue;
-        }
-        const bp = decodeChunk(chunk, size, T * n);
-        which.forEach((i, w) => {
-          const cell = (cells[i][0] - rect.r0) * rect.w + (cells[i][1] - rect.c0);
+      for (const { p0, T, n, bp } of chunks()) {
+        pos.forEach((cell, w) => {
           const s = series[w];
           for (let j = 0; j < size; j++) {
             const plane = bp[j];
-            for (let k = 0, o = bnd[g] * size + j; k < T; k++, o += size) s[o] = plane[k * n + cell];
+            for (let k = 0, o = p0 * size + j; k < T; k++, o += size) s[o] = plane[k * n + cell];
           }
         });
       }
@@ -132,40 +103,16 @@ export class TsCache {
    * and decoded once, and each value is gathered as one word from its shuffled byte planes.
    */
   readCellPlanes(cells: Array<[number, number]>): Uint8Array | Uint16Array | Uint32Array {
-    const v = this.header.variable;
-    const [nlat, nlon] = v.shape.slice(-2);
-    const layout = this.header.layout;
-    const { blockCols, planes, chunksPerBlock, block } = layout;
-    const size = BYTES[v.type];
+    const { planes } = this.header.layout;
+    const size = BYTES[this.header.variable.type];
     const N = cells.length;
     const out = size === 1 ? new Uint8Array(planes * N) : size === 2 ? new Uint16Array(planes * N) : new Uint32Array(planes * N * (size / 4));
-    const byBlock = new Map<number, number[]>();
-    cells.forEach(([r, c], i) => {
-      if (!Number.isInteger(r) || !Number.isInteger(c) || r < 0 || r >= nlat || c < 0 || c >= nlon) throw new RangeError(`cell (${r}, ${c}) is outside the ${nlat} × ${nlon} grid`);
-      const b = Math.floor(r / block) * blockCols + Math.floor(c / block);
-      (byBlock.get(b) ?? byBlock.set(b, []).get(b)!).push(i);
-    });
-    const bounds = new Map<number, number[]>();
-    for (const [b, which] of byBlock) {
-      const rect = blockRect(b, blockCols, nlat, nlon, block);
-      const br = Math.floor(b / blockCols);
-      if (!bounds.has(br)) bounds.set(br, chunkBounds(layout, br));
-      const bnd = bounds.get(br)!;
-      const n = rect.h * rect.w;
+    for (const { which, pos, chunks } of this.blocksOf(cells)) {
       const idx = Int32Array.from(which);
-      const pos = Int32Array.from(which, (i) => (cells[i][0] - rect.r0) * rect.w + (cells[i][1] - rect.c0));
       const W = idx.length;
-      const chunks = this.readChunks(b * chunksPerBlock, chunksPerBlock);
-      for (let g = 0; g < chunksPerBlock; g++) {
-        const T = bnd[g + 1] - bnd[g];
-        const chunk = chunks[g];
-        if (T === 0) {
-          if (chunk.length) throw new CorruptCacheError('an empty chunk has bytes');
-          continue;
-        }
-        const bp = decodeChunk(chunk, size, T * n);
+      for (const { p0, T, n, bp } of chunks()) {
         for (let k = 0; k < T; k++) {
-          const row = (bnd[g] + k) * N;
+          const row = (p0 + k) * N;
           const off = k * n;
           if (size === 1) {
             const [b0] = bp;
@@ -195,6 +142,47 @@ export class TsCache {
       }
     }
     return out;
+  }
+
+  /**
+   * The cells grouped by the block holding them (each checked against the grid): per block, the
+   * cells' indices in `cells` (`which`), their offsets inside the block (`pos`), and its chunks
+   * read and decoded in time order — plane `p0` on, `T` planes of `n` cells, one byte plane each.
+   */
+  private blocksOf(cells: Array<[number, number]>) {
+    const v = this.header.variable;
+    const [nlat, nlon] = v.shape.slice(-2);
+    const layout = this.header.layout;
+    const { blockCols, chunksPerBlock, block } = layout;
+    const size = BYTES[v.type];
+    const byBlock = new Map<number, number[]>();
+    cells.forEach(([r, c], i) => {
+      if (!Number.isInteger(r) || !Number.isInteger(c) || r < 0 || r >= nlat || c < 0 || c >= nlon) throw new RangeError(`cell (${r}, ${c}) is outside the ${nlat} × ${nlon} grid`);
+      const b = Math.floor(r / block) * blockCols + Math.floor(c / block);
+      (byBlock.get(b) ?? byBlock.set(b, []).get(b)!).push(i);
+    });
+    const bounds = new Map<number, number[]>();
+    return [...byBlock].map(([b, which]) => {
+      const rect = blockRect(b, blockCols, nlat, nlon, block);
+      const br = Math.floor(b / blockCols);
+      if (!bounds.has(br)) bounds.set(br, chunkBounds(layout, br));
+      const bnd = bounds.get(br)!;
+      const n = rect.h * rect.w;
+      const pos = Int32Array.from(which, (i) => (cells[i][0] - rect.r0) * rect.w + (cells[i][1] - rect.c0));
+      const self = this;
+      function* chunks() {
+        const raw = self.readChunks(b * chunksPerBlock, chunksPerBlock);
+        for (let g = 0; g < chunksPerBlock; g++) {
+          const T = bnd[g + 1] - bnd[g];
+          if (T === 0) {
+            if (raw[g].length) throw new CorruptCacheError('an empty chunk has bytes');
+            continue;
+          }
+          yield { p0: bnd[g], T, n, bp: decodeChunk(raw[g], size, T * n) };
+        }
+      }
+      return { which, pos, chunks };
+    });
   }
 
   /** Chunks i0 .. i0+n-1 of the index: one read when they lie side by side, else one each. */

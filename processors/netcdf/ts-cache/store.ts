@@ -35,6 +35,21 @@ export function entryKey(realPath: string, variable: string): string {
   return createHash('sha256').update(realPath).update('\0').update(variable).digest('hex').slice(0, 40);
 }
 
+/**
+ * A source file's identity as an entry records it (size, mtime in ns, inode, device): an entry is
+ * valid while its header's signature is the file's current one.
+ */
+export const statSig = (st: { size: bigint; mtimeNs: bigint; ino: bigint; dev: bigint }) => `${st.size}:${st.mtimeNs}:${st.ino}:${st.dev}`;
+export const headerSig = (s: Header['source']) => `${s.size}:${s.mtimeNs}:${s.ino}:${s.dev}`;
+/** The file's current signature, or null when it cannot be stat'ed (gone). */
+export function fileSig(path: string): string | null {
+  try {
+    return statSig(statSync(path, { bigint: true }));
+  } catch {
+    return null;
+  }
+}
+
 export const entryFile = (dir: string, key: string) => join(dir, `${key}${ENTRY_EXT}`);
 export const hitsFile = (dir: string, key: string) => join(dir, `${key}.hits`);
 

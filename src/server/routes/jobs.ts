@@ -3,22 +3,13 @@ import { Hono, type Context } from 'hono';
 import { fileOutputs } from '../../jobs/outputs.js';
 import { canSee } from '../../auth/access.js';
 import type { AppEnv } from '../context.js';
-import { baseUrl } from '../links.js';
+import { baseUrl, safeDecode } from '../links.js';
 import { ApiError, noSuchJob, PROBLEM } from '../problem.js';
 import { jsonResponse } from '../security-headers.js';
 import { sendFile } from '../send-file.js';
-import { failedJobError, statusInfo } from '../status-info.js';
+import { failedJobError, jobDocument, statusInfo } from '../status-info.js';
 import type { ResultShape } from '../execute-request.js';
 import { renderResults } from '../results-response.js';
-
-/** A broken escape (`%zz`) names no file: '' is then looked up and not found (404), never a 500. */
-function safeDecode(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return '';
-  }
-}
 
 // c.get(), not c.var: Hono builds a new object of every variable on each c.var access.
 async function loadJob(c: { get: Context<AppEnv>['get']; req: { param(k: 'id'): string } }) {
@@ -43,9 +34,7 @@ export const jobs = new Hono<AppEnv>()
   .get('/jobs/:id', async (c) => {
     const job = await loadJob(c);
     c.set('jobId', job.id);
-    // The inputs too (not in OGC's statusInfo, allowed beside it): the console shows them, draws
-    // their region and offers "edit & run again". Not in lists or events, which stay small.
-    return jsonResponse({ ...statusInfo(job, baseUrl(c, c.get('deps').config)), inputs: job.inputs, attempts: job.attempts, maxAttempts: job.maxAttempts });
+    return jsonResponse(jobDocument(job, baseUrl(c, c.get('deps').config)));
   })
   .delete('/jobs/:id', async (c) => {
     const id = (await loadJob(c)).id;
