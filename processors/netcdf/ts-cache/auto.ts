@@ -6,7 +6,10 @@
  *   manual  entries built by `subsetd cache build` and the files of SUBSETD_TS_CACHE_FOLDERS are used
  *   auto    (default) as manual, and a netcdf-subset job on a point or a small region queues a
  *           background build of each input file without a valid entry, once the job has ended
- *           (the job itself was answered by the normal path); stale entries are rebuilt
+ *           (the job itself was answered by the normal path): "small" is the region reader's own
+ *           rule, applied by the build thread to the request on the file's grid, so exactly the
+ *           variables later requests like it would read from the cache are built; stale entries
+ *           are rebuilt
  *
  * Builds run in one worker thread (build-worker.ts), one file at a time, never on the main thread.
  * Before a file is given to the thread, the node takes the store's lock `ts-cache:<real path>`
@@ -24,14 +27,13 @@ import { Worker } from 'node:worker_threads';
 import type { JobRecord, JobStore } from '../../../src/stores/job-store.js';
 import type { Logger } from '../../../src/log.js';
 import type { EnsureResult, FromWorker, ToWorker } from './build-worker.js';
+import { REGION_TOO_LARGE } from './region-hook.js';
 import type { Bounds } from './evict.js';
 import { ENTRY_EXT } from './format.js';
 import { cleanTemps, dropEntry, entryFile, fileSig, headerSig, readHeaderOf, statSig } from './store.js';
 
 export type TsCacheMode = 'off' | 'manual' | 'auto';
 
-/** A bbox at most this many square degrees counts as a small region (at 0.5°: 10 000 cells, ~40 blocks). */
-export const SMALL_REGION_DEG2 = 2500;
 const LOCK_TTL_MS = 60_000;
 /** The build thread ends after this long without work (it is started again on demand). */
 const IDLE_THREAD_MS = 30_000;
@@ -60,26 +62,23 @@ export interface AutoCacheOptions {
   durable?: boolean;
 }
 
-/** Whether a netcdf-subset job's operations are a point or a small region (worth a cache entry). */
+/**
+ * Whether a netcdf-subset job's operations are a point or a region that may be small (a bbox, a
+ * country, a polygon): worth asking the build thread, which applies the region reader's own rule
+ * to the request on the file's grid (varsTheCacheWouldAnswer) and builds only if the cache would
+ * answer it. A mask over the whole grid alone (mask_landonly, mask_mask) is not.
+ */
 export function wantsCache(inputs: Record<string, unknown>): boolean {
   const ops = Array.isArray(inputs.operations) ? (inputs.operations as Array<Record<string, unknown>>) : [];
-  return ops.some((o) => {
-    if (!o || typeof o !== 'object') return false;
-    if (o.operation === 'select_point' || o.operation === 'cutout_point' || o.operation === 'mask_country' || o.operation === 'mask_polygon') return true;
-    if (o.operation === 'select_bbox' || o.operation === 'cutout_bbox' || o.operation === 'mask_bbox') {
-      const b = o.bbox as number[];
-      if (!Array.isArray(b) || b.length !== 4 || !b.every(Number.isFinite)) return false;
-      const [w, s, e, n] = b;
-      const width = e >= w ? e - w : 360 - w + e;
-      return width * Math.abs(n - s) <= SMALL_REGION_DEG2;
-    }
-    return false;
-  });
+  return ops.some((o) => !!o && typeof o === 'object' && REGION_OPS.has(o.operation as string));
 }
+const REGION_OPS = new Set(['select_point', 'cutout_point', 'mask_country', 'mask_polygon', 'select_bbox', 'cutout_bbox', 'mask_bbox']);
 
 interface Task {
   path: string;
   why: 'request' | 'folder' | 'stale';
+  /** A request's operation lists: build what the cache would answer one of them from (else every variable). */
+  forOps?: unknown[];
 }
 
 export class AutoCache {
@@ -131,7 +130,7 @@ export class AutoCache {
       if (typeof p !== 'string') continue;
       const abs = resolve(this.o.dataRoot, p);
       if (!abs.startsWith(resolve(this.o.dataRoot))) continue;
-      this.enqueue({ path: abs, why: 'request' });
+      this.enqueue({ path: abs, why: 'request', forOps: [job.inputs.operations] });
     }
   }
 
@@ -191,7 +190,13 @@ export class AutoCache {
   }
 
   private enqueue(t: Task): void {
-    if (this.closed || this.queued.has(t.path) || this.running?.path === t.path || this.cached(t.path)) return;
+    if (this.closed || this.running?.path === t.path || this.cached(t.path)) return;
+    if (this.queued.has(t.path)) {
+      // Queued already: a request's operations widen what is built; a folder or stale task builds all.
+      const q = this.queue.find((x) => x.path === t.path);
+      if (q?.forOps) q.forOps = t.forOps ? [...q.forOps, ...t.forOps].slice(-16) : undefined;
+      return;
+    }
     this.queued.add(t.path);
     // Requests first: a user is waiting for that file; folder files fill the idle time.
     if (t.why === 'request') {
@@ -246,7 +251,7 @@ export class AutoCache {
     }
     const renew = setInterval(() => void store.tryLock(lock, nodeId, LOCK_TTL_MS).catch(() => {}), LOCK_TTL_MS / 3);
     try {
-      const m = await this.send(t.path);
+      const m = await this.send(t);
       if (!m) return;
       if (m.t === 'error') {
         this.stats.failed++;
@@ -285,6 +290,11 @@ export class AutoCache {
     }
     for (const s of r.skipped) {
       this.stats.skipped++;
+      // A request whose region the cache would not answer anyway: nothing to tell an operator.
+      if (s.reason === REGION_TOO_LARGE) {
+        log.debug({ path: t.path, variable: s.variable }, `time-series cache: not built: ${s.reason}`);
+        continue;
+      }
       log.info({ path: t.path, variable: s.variable, reason: s.reason }, `time-series cache: build skipped: ${s.reason}`);
     }
     if (r.evicted.length) log.info({ evicted: r.evicted.length }, 'time-series cache: least recently used entries evicted');
@@ -310,12 +320,12 @@ export class AutoCache {
   }
 
   /** Gives one file to the thread; resolves with its answer (null once closing). */
-  private send(path: string): Promise<FromWorker | null> {
+  private send({ path, forOps }: Task): Promise<FromWorker | null> {
     if (this.closed) return Promise.resolve(null);
     const id = this.nextId++;
     return new Promise<FromWorker>((res) => {
       this.running = { id, path, resolve: res };
-      const msg: ToWorker = { t: 'ensure', id, path, dir: this.o.dir, memory: this.o.memory, bounds: this.o.bounds, durable: this.o.durable };
+      const msg: ToWorker = { t: 'ensure', id, path, dir: this.o.dir, memory: this.o.memory, bounds: this.o.bounds, durable: this.o.durable, forOps };
       this.thread().postMessage(msg);
     }).finally(() => (this.running = null));
   }

@@ -3,16 +3,19 @@
  * The builder inflates on libuv's threads but transposes and deflates synchronously, so it never
  * runs on the service's main thread. One message at a time:
  *
- *   main -> worker  { t: 'ensure', id, path, dir, memory, bounds }   build the file's missing or stale entries
+ *   main -> worker  { t: 'ensure', id, path, dir, memory, bounds, forOps? }   build the file's missing or stale entries
+ *                                                                    (for a request: those the cache would answer it from)
  *                   { t: 'abort' }                                    stop the build in progress (its temp files go)
  *   worker -> main  { t: 'done', id, result } | { t: 'error', id, message }
  */
 import { statSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { findGrid } from '../grid.js';
+import type { Var } from '../model.js';
 import { openSource } from '../io/open-source.js';
 import { buildCache, cacheableVars, DEFAULT_MEMORY, type BuildResult } from './build.js';
 import { makeRoom, rawBytes, trim, worstCase, type Bounds } from './evict.js';
+import { REGION_TOO_LARGE, varsTheCacheWouldAnswer } from './region-hook.js';
 import { entryFile, entryKey, headerSig, readHeaderOf, realSource, statSig } from './store.js';
 
 export interface EnsureOptions {
@@ -27,6 +30,11 @@ export interface EnsureOptions {
   force?: boolean;
   /** Fraction 0..1 of the file's builds. */
   onProgress?: (fraction: number) => void;
+  /**
+   * The operation lists of the requests that queued this build (auto): only the variables the
+   * cache would answer one of them from are built (region-hook.ts varsTheCacheWouldAnswer).
+   */
+  forOps?: unknown[];
 }
 
 export interface EnsureResult {
@@ -53,6 +61,7 @@ export async function ensureFile(path: string, o: EnsureOptions): Promise<Ensure
   const sig = statSig(st);
   const src = await openSource(real);
   let vars;
+  const tooLarge: EnsureResult['skipped'] = [];
   try {
     const g = findGrid(src);
     if (!g) throw new Error('no latitude/longitude coordinate variables');
@@ -62,13 +71,19 @@ export async function ensureFile(path: string, o: EnsureOptions): Promise<Ensure
       vars = vars.filter((v) => o.variables!.includes(v.name));
     }
     if (!vars.length) throw new Error(`no variable on the (${g.latDim}, ${g.lonDim}) grid with a time dimension`);
+    if (o.forOps !== undefined) {
+      const worth = new Set<Var>();
+      for (const ops of o.forOps) for (const v of await varsTheCacheWouldAnswer(ops, g, vars)) worth.add(v);
+      for (const v of vars) if (!worth.has(v)) tooLarge.push({ variable: v.name, reason: REGION_TOO_LARGE });
+      vars = vars.filter((v) => worth.has(v));
+    }
   } finally {
     src.close();
   }
   const planes = (v: (typeof vars)[number]) => v.shape.slice(0, -2).reduce((a, b) => a * b, 1);
   const total = vars.reduce((t, v) => t + planes(v), 0);
   let before = 0;
-  const res: EnsureResult = { real, sig, keys: vars.map((v) => entryKey(real, v.name)), built: [], valid: [], skipped: [], evicted: [] };
+  const res: EnsureResult = { real, sig, keys: vars.map((v) => entryKey(real, v.name)), built: [], valid: [], skipped: tooLarge, evicted: [] };
   const keep = new Set(res.keys);
   for (const v of vars) {
     const key = entryKey(real, v.name);
@@ -94,7 +109,7 @@ export async function ensureFile(path: string, o: EnsureOptions): Promise<Ensure
   return res;
 }
 
-export type ToWorker = { t: 'ensure'; id: number; path: string; dir: string; memory?: number; bounds: Bounds; durable?: boolean } | { t: 'abort' };
+export type ToWorker = { t: 'ensure'; id: number; path: string; dir: string; memory?: number; bounds: Bounds; durable?: boolean; forOps?: unknown[] } | { t: 'abort' };
 export type FromWorker = { t: 'done'; id: number; result: EnsureResult } | { t: 'error'; id: number; message: string };
 
 // Only in the thread auto.ts starts (a test runner's own threads import this module too).
@@ -110,7 +125,7 @@ if (parentPort && (workerData as { subsetdTsCacheWorker?: boolean } | null)?.sub
     chain = chain.then(async () => {
       ac = new AbortController();
       try {
-        const result = await ensureFile(m.path, { dir: m.dir, memory: m.memory, bounds: m.bounds, signal: ac.signal, durable: m.durable });
+        const result = await ensureFile(m.path, { dir: m.dir, memory: m.memory, bounds: m.bounds, signal: ac.signal, durable: m.durable, forOps: m.forOps });
         port.postMessage({ t: 'done', id: m.id, result } satisfies FromWorker);
       } catch (e) {
         port.postMessage({ t: 'error', id: m.id, message: (e as Error).message || String(e) } satisfies FromWorker);

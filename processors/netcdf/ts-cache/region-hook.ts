@@ -21,8 +21,10 @@
 import { WrappedSource } from './wrapped-source.js';
 import { arrayFor, BYTES, DEFAULT_FILL, numAttr, type NumArray, type Source, type Var } from '../model.js';
 import { toRuns } from '../runs.js';
-import { AHEAD } from '../task.js';
-import type { Selection } from '../selection.js';
+import { AHEAD, planesOf } from '../task.js';
+import { select, type Selection } from '../selection.js';
+import type { Grid } from '../grid.js';
+import { parseOps, perFileOps } from '../operations.js';
 import { BLOCK, CorruptCacheError } from './format.js';
 import { openValidEntry } from './read.js';
 import { defaultCacheDir, dropEntry, recordHit } from './store.js';
@@ -61,6 +63,33 @@ export const blocksOf = (cells: Array<[number, number]>) => new Set(cells.map(([
  */
 export function regionCacheRule(blocks: number, cells: number, planes: number, bytes: number): boolean {
   return cells > 0 && blocks * BLOCK * BLOCK * planes * bytes <= MAX_REGION_DECODE && cells * planes * bytes <= MAX_REGION_BYTES;
+}
+
+/** Whether the cache answers a region of `cells` kept cells of `v` (regionCacheRule over its planes). */
+export function cacheAnswers(cells: Array<[number, number]>, v: Var): boolean {
+  return v.shape.length >= 3 && regionCacheRule(blocksOf(cells), cells.length, planesOf(v), BYTES[v.type]);
+}
+
+/** Why a request's variable is not built for it: the cache would not answer a region that large. */
+export const REGION_TOO_LARGE = 'the region is too large for the cache to answer it (docs/ts-cache.md, "The rule")';
+
+/**
+ * The variables of `vars` a request would read from the cache had the file an entry: all of
+ * them for a point, those within regionCacheRule for a region. The auto build asks this before
+ * building for a request (build-worker.ts), so it builds exactly what later requests like it
+ * would use. A selection that cannot be made here (an uploaded polygon gone with its job) counts
+ * as small: every variable.
+ */
+export async function varsTheCacheWouldAnswer(rawOps: unknown, g: Grid, vars: Var[]): Promise<Var[]> {
+  let sel: Selection;
+  try {
+    sel = await select(perFileOps(parseOps(rawOps)), g);
+  } catch {
+    return vars;
+  }
+  if (sel.point) return vars;
+  const cells = keptCells(sel, g.lon.length);
+  return vars.filter((v) => cacheAnswers(cells, v));
 }
 
 /** An integer view of a window plane, so that values are copied bit for bit (NaN payloads). */
@@ -109,10 +138,8 @@ export class RegionCachedSource extends WrappedSource {
     if (this.planes.has(v.name)) return this.planes.get(v.name)!;
     let got: Loaded | null = null;
     if (v.shape.length >= 3) {
-      const nlon = v.shape[v.shape.length - 1];
-      this.cells ??= keptCells(this.sel, nlon);
-      const planes = v.shape.slice(0, -2).reduce((a, b) => a * b, 1);
-      if (regionCacheRule(blocksOf(this.cells), this.cells.length, planes, BYTES[v.type])) got = this.load(v);
+      this.cells ??= keptCells(this.sel, v.shape[v.shape.length - 1]);
+      if (cacheAnswers(this.cells, v)) got = this.load(v);
     }
     this.planes.set(v.name, got);
     if (got) this.answered.add(v.name);
