@@ -40,6 +40,28 @@ export async function startService(root, dataRoot, env = {}) {
       await new Promise((res) => setTimeout(res, 20));
     }
   };
+  /**
+   * Runs a netcdf-subset job in one round trip (OGC sync-execute: no Prefer header), as a user
+   * wanting the answer now does; `extra` is merged into the execute request (outputs, response).
+   * A job still running after SUBSETD_SYNC_TIMEOUT answers 201: then it is polled. Resolves with
+   * seconds from submission to the answer, and the answer's body as text.
+   */
+  const runSync = async (inputs, extra = {}) => {
+    const t0 = performance.now();
+    const r = await fetch(url + '/processes/netcdf-subset/execution', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ inputs, ...extra }) });
+    const body = await r.text();
+    if (r.status === 200) return { seconds: (performance.now() - t0) / 1000, body };
+    if (r.status !== 201) throw new Error(`submit: ${r.status} ${body}`);
+    const id = JSON.parse(body).jobID;
+    for (;;) {
+      const s = await json(`/jobs/${id}`);
+      if (s.body.status === 'successful') return { seconds: (performance.now() - t0) / 1000, body: '' };
+      if (s.body.status === 'failed' || s.body.status === 'dismissed') throw new Error(`job ${s.body.status}: ${s.body.message}`);
+      await new Promise((res) => setTimeout(res, 20));
+    }
+  };
+  /** Service log lines seen so far (its stdout and stderr, the last ~1 MB). */
+  const logs = () => out;
   /** Peak RSS (MB) of the service process since the last reset (VmHWM). */
   const peakRss = () => Number(readFileSync(`/proc/${proc.pid}/status`, 'utf8').match(/VmHWM:\s+(\d+)/)[1]) / 1024;
   const rss = () => Number(readFileSync(`/proc/${proc.pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)[1]) / 1024;
@@ -49,5 +71,5 @@ export async function startService(root, dataRoot, env = {}) {
     proc.kill('SIGTERM');
     rmSync(state, { recursive: true, force: true });
   };
-  return { url, run, peakRss, rss, resetPeak, stop, pid: proc.pid };
+  return { url, run, runSync, logs, peakRss, rss, resetPeak, stop, pid: proc.pid };
 }

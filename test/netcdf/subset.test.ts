@@ -10,6 +10,8 @@ import { getCountry } from '../../src/boundaries/index.js';
 import { cdoDiff, coords, csvRows, gdalCount, gdalMask, makeDataRoot, runJob, sh } from './helpers.js';
 // @ts-expect-error plain JS script without types
 import { writeNc3 } from '../../scripts/nc3-writer.mjs';
+// @ts-expect-error plain JS script without types
+import { makeIsimipLike } from '../../scripts/make-netcdf-fixtures.mjs';
 
 let root: string;
 let tmp: string;
@@ -73,6 +75,19 @@ describe('crops', () => {
     expect(coords(r.files[0], 'lat')).toEqual(coords(ref, 'lat'));
     expect(coords(r.files[0], 'lon')).toEqual(coords(ref, 'lon'));
     expect(r.outputs.files[0].file).toBe('tas_small_lat47to55.5lon5.5to15.5_daily_2001_2001.nc');
+  });
+
+  it('a small cut-out is written in chunks of several time steps, the last one partial, and equals ncks', async () => {
+    // 2° grid, a 60° × 40° box: 30 × 20 cells, 2 400 bytes a plane, so 27 steps a chunk (64 KiB);
+    // 30 steps = a whole chunk and a partial one.
+    const f = 'tas_coarse_global_daily_2001_2001.nc';
+    makeIsimipLike({ file: abs(f), nt: 30, res: 2, missingEvery: 11 });
+    const ref = join(tmp, 'ncks_coarse.nc');
+    sh('ncks', ['-O', '-h', '-d', 'lat,30.0,70.0', '-d', 'lon,-10.0,50.0', abs(f), ref]);
+    const r = await runJob(root, { paths: [f], operations: [{ operation: 'cutout_bbox', bbox: [-10, 30, 50, 70] }] });
+    expect(cdoDiff(ref, r.files[0])).toBe('');
+    expect(sh('ncdump', ['-hs', r.files[0]])).toMatch(/tas:_ChunkSizes = 27, 20, 30 ;/);
+    expect(coords(r.files[0], 'lat')).toEqual(coords(ref, 'lat'));
   });
 
   it('reads tiled, shuffled chunks (as ncks writes them) and chunks spanning time steps', async () => {

@@ -50,9 +50,13 @@ export class ChunkPatcher {
     return addr;
   }
 
-  /** Appends one compressed chunk (one plane); synchronous, so appends never interleave. */
-  put(name: string, plane: number, bytes: Uint8Array) {
-    this.sets.get(name)!.chunks.set(plane, { addr: this.append(bytes), size: bytes.length });
+  /**
+   * Appends one compressed chunk; synchronous, so appends never interleave. Chunks are numbered
+   * in row-major order over the leading dimensions' chunk grid (chunks span the whole lat×lon
+   * plane): with one plane per chunk, the chunk number is the plane number.
+   */
+  put(name: string, chunk: number, bytes: Uint8Array) {
+    this.sets.get(name)!.chunks.set(chunk, { addr: this.append(bytes), size: bytes.length });
   }
 
   finish() {
@@ -70,7 +74,10 @@ export class ChunkPatcher {
 
   private writeIndex(name: string, t: Tracked) {
     const rank = t.shape.length;
-    const planes = t.shape.slice(0, -2).reduce((a, b) => a * b, 1);
+    const cd = t.layout.chunkDims;
+    // Chunks along each leading dimension (the last two are whole in every chunk).
+    const grid = t.shape.slice(0, -2).map((n, i) => Math.ceil(n / cd[i]));
+    const count = grid.reduce((a, b) => a * b, 1);
     const keySize = 8 + 8 * (rank + 1);
     const key = (size: number, offs: number[]): Buffer => {
       const b = Buffer.alloc(keySize);
@@ -81,20 +88,20 @@ export class ChunkPatcher {
     const offsetOf = (p: number) => {
       const o = new Array(rank + 1).fill(0);
       for (let i = rank - 3; i >= 0; i--) {
-        o[i] = p % t.shape[i];
-        p = Math.floor(p / t.shape[i]);
+        o[i] = (p % grid[i]) * cd[i];
+        p = Math.floor(p / grid[i]);
       }
       return o;
     };
     let level: NodeRef[] = [];
     const entries: Array<{ key: Buffer; child: number }> = [];
-    for (let p = 0; p < planes; p++) {
+    for (let p = 0; p < count; p++) {
       const c = t.chunks.get(p);
-      if (!c) throw new Error(`output ${name}: plane ${p} was never written`);
+      if (!c) throw new Error(`output ${name}: chunk ${p} was never written`);
       entries.push({ key: key(c.size, offsetOf(p)), child: c.addr });
     }
     // The right bound of the last chunk: its offset plus the chunk extent in every dimension.
-    const lastOff = offsetOf(planes - 1).map((o, i) => (i < rank ? o + t.layout.chunkDims[i] : 0));
+    const lastOff = offsetOf(count - 1).map((o, i) => (i < rank ? o + cd[i] : 0));
     let right: Buffer = key(0, lastOff);
     let depth = 0;
     let items = entries;

@@ -7,7 +7,7 @@
  */
 import { renameSync, rmSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { deflate } from 'node:zlib';
+import { deflate, deflateSync } from 'node:zlib';
 import { type Attr, type Dim, type NcType, type NumArray, arrayFor, BYTES } from '../model.js';
 import { ChunkPatcher } from '../hdf5/patch.js';
 import { loadH5 } from './h5.js';
@@ -16,6 +16,31 @@ const deflateAsync = promisify(deflate);
 const DTYPE: Record<NcType, string> = { byte: '<b', ubyte: '<B', char: '<B', short: '<h', ushort: '<H', int: '<i', uint: '<I', float: '<f', double: '<d' };
 const PHONY_DIM = 'This is a netCDF dimension but not a netCDF variable.';
 export const DEFLATE_LEVEL = 5;
+/** Chunks up to this many bytes are deflated synchronously (see putPlane). */
+const SYNC_DEFLATE_MAX = 16 * 1024;
+
+/** Bytes a chunk of small planes aims at (a country's cut-out: ~50 daily planes per chunk). */
+const CHUNK_TARGET = 64 * 1024;
+
+/**
+ * Time steps per chunk of a streamed variable: 1 (one plane per chunk, as ISIMIP's files) unless
+ * its planes are small, then as many as fit CHUNK_TARGET. Only (time, lat, lon) variables: the
+ * planes of one chunk are then consecutive time steps.
+ */
+function planesPerChunk(shape: number[], planeBytes: number): number {
+  if (shape.length !== 3) return 1;
+  return Math.max(1, Math.min(shape[0], Math.floor(CHUNK_TARGET / Math.max(1, planeBytes))));
+}
+
+interface Streamed {
+  planeLen: number;
+  planeBytes: number;
+  planes: number;
+  /** Planes (time steps) per chunk. */
+  k: number;
+  /** Chunks waiting for some of their planes. */
+  pending: Map<number, { buf: Uint8Array; left: number }>;
+}
 
 export interface OutVar {
   name: string;
@@ -46,7 +71,7 @@ function writeAttrs(obj: any, attrs: Attr[]) {
 export class Nc4Writer {
   private patcher: ChunkPatcher | null = null;
   private readonly tmp: string;
-  private readonly planeShape = new Map<string, number>();
+  private readonly streamed = new Map<string, Streamed>();
 
   private constructor(private readonly path: string) {
     this.tmp = `${path}.part`;
@@ -66,7 +91,7 @@ export class Nc4Writer {
   private async skeleton(spec: OutSpec) {
     const h5 = await loadH5();
     const f = new h5.File(this.tmp, 'w', { track_order: true });
-    const streamed: Array<{ name: string; ohdr: number; shape: number[]; elemSize: number }> = [];
+    const toTrack: Array<{ name: string; ohdr: number; shape: number[]; elemSize: number }> = [];
     try {
       const size = (d: string) => spec.dims.find((x) => x.name === d)!.size;
       const unlimited = (d: string) => spec.dims.find((x) => x.name === d)!.unlimited;
@@ -103,9 +128,12 @@ export class Nc4Writer {
           });
         } else {
           // Streamed: created empty and grown to size with no chunk allocated; the patcher
-          // appends the chunks and their index. Chunks are one lat×lon plane, as ISIMIP's.
+          // appends the chunks and their index. Chunks are one lat×lon plane, as ISIMIP's,
+          // unless planes are small (a country's cut-out): then several time steps per chunk.
           const rank = shape.length;
-          const chunks = shape.map((n, i) => (i < rank - 2 ? 1 : Math.max(1, n)));
+          const planeLen = shape.slice(-2).reduce((a, b) => a * b, 1);
+          const k = planesPerChunk(shape, planeLen * BYTES[v.type]);
+          const chunks = shape.map((n, i) => (i === 0 && rank > 2 ? k : i < rank - 2 ? 1 : Math.max(1, n)));
           ds = f.create_dataset({
             name: v.name,
             data: arrayFor(v.type, 0) as any,
@@ -117,10 +145,9 @@ export class Nc4Writer {
             compression_opts: DEFLATE_LEVEL,
           });
           ds.resize(shape);
-          const planeLen = shape.slice(-2).reduce((a, b) => a * b, 1);
-          this.planeShape.set(v.name, planeLen);
+          this.streamed.set(v.name, { planeLen, planeBytes: planeLen * BYTES[v.type], planes: shape.slice(0, -2).reduce((a, b) => a * b, 1), k, pending: new Map() });
           const ref = ds.create_reference();
-          streamed.push({ name: v.name, ohdr: Number(Buffer.from(ref.ref_data).readBigUInt64LE(0)), shape, elemSize: BYTES[v.type] });
+          toTrack.push({ name: v.name, ohdr: Number(Buffer.from(ref.ref_data).readBigUInt64LE(0)), shape, elemSize: BYTES[v.type] });
         }
         v.dims.forEach((d, i) => ds.attach_scale(i, scalePath.get(d)!));
         writeAttrs(ds, v.attrs);
@@ -131,17 +158,36 @@ export class Nc4Writer {
     } finally {
       f.close();
     }
-    if (streamed.length) {
+    if (toTrack.length) {
       this.patcher = new ChunkPatcher(this.tmp);
-      for (const s of streamed) this.patcher.track(s.name, s.ohdr, s.shape, s.elemSize);
+      for (const s of toTrack) this.patcher.track(s.name, s.ohdr, s.shape, s.elemSize);
     }
   }
 
-  /** Deflates one plane (off the JS thread) and appends it. Planes may come in any order. */
+  /**
+   * Takes one plane; planes may come in any order. A chunk is deflated and appended once all its
+   * planes are in. Large chunks are deflated on libuv's threads; small ones right here, because
+   * an async zlib call costs ~0.2 ms of JS work on this thread whatever its size, several times
+   * what deflating a few KB takes.
+   */
   async putPlane(name: string, plane: number, data: NumArray) {
-    if (data.length !== this.planeShape.get(name)) throw new Error(`plane of ${name} has ${data.length} values, expected ${this.planeShape.get(name)}`);
-    const z = await deflateAsync(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), { level: DEFLATE_LEVEL, chunkSize: Math.max(16384, data.byteLength >> 2) });
-    this.patcher!.put(name, plane, z);
+    const s = this.streamed.get(name)!;
+    if (data.length !== s.planeLen) throw new Error(`plane of ${name} has ${data.length} values, expected ${s.planeLen}`);
+    const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    let chunk = bytes;
+    const c = Math.floor(plane / s.k);
+    if (s.k > 1) {
+      // Copied now: the caller may reuse `data` once this returns. The last chunk's planes past
+      // the end stay zero (HDF5 stores edge chunks whole and never reads that part).
+      let b = s.pending.get(c);
+      if (!b) s.pending.set(c, (b = { buf: new Uint8Array(s.k * s.planeBytes), left: Math.min(s.k, s.planes - c * s.k) }));
+      b.buf.set(bytes, (plane - c * s.k) * s.planeBytes);
+      if (--b.left > 0) return;
+      s.pending.delete(c);
+      chunk = b.buf;
+    }
+    const z = chunk.byteLength <= SYNC_DEFLATE_MAX ? deflateSync(chunk, { level: DEFLATE_LEVEL }) : await deflateAsync(chunk, { level: DEFLATE_LEVEL, chunkSize: Math.max(16384, chunk.byteLength >> 2) });
+    this.patcher!.put(name, c, z);
   }
 
   /** Completes the file and gives it its final name. */
