@@ -6,30 +6,47 @@
  */
 const TIE = /^50*$/;
 
-/** x.toFixed(d), but an exact tie goes to the even digit. */
-function fixed(x: number, d: number): string {
-  const exact = x.toFixed(Math.min(100, d + 40));
-  const cut = exact.indexOf('.') + 1 + d;
-  if (TIE.test(exact.slice(cut)) && Number(exact[d > 0 ? cut - 1 : cut - 2]) % 2 === 0) return exact.slice(0, d > 0 ? cut : cut - 1);
-  return x.toFixed(d);
+/** x.toExponential(d) as [mantissa, exponent], an exact tie to the even digit (x > 0). */
+function exponential(x: number, d: number): [string, string] {
+  const exact = x.toExponential(Math.min(100, d + 40));
+  const [m, e] = splitExp(exact);
+  const cut = m.indexOf('.') + 1 + d;
+  if (TIE.test(m.slice(cut)) && Number(m[d > 0 ? cut - 1 : cut - 2]) % 2 === 0) return [m.slice(0, d > 0 ? cut : cut - 1), e];
+  return splitExp(x.toExponential(d));
 }
 
-/** x.toExponential(d) as [mantissa, exponent], an exact tie to the even digit. */
-function exponential(x: number, d: number): [string, number] {
-  const exact = x.toExponential(Math.min(100, d + 40));
-  const [m, e] = exact.split('e');
-  const cut = m.indexOf('.') + 1 + d;
-  if (TIE.test(m.slice(cut)) && Number(m[d > 0 ? cut - 1 : cut - 2]) % 2 === 0) return [m.slice(0, d > 0 ? cut : cut - 1), Number(e)];
-  const [m2, e2] = x.toExponential(d).split('e');
-  return [m2, Number(e2)];
+/**
+ * The digits of x rounded to `p` significant digits, glibc's way, as [sign, digits, exponent]:
+ * V8's toExponential rounds correctly but sends exact ties up. A tie needs the exact decimal
+ * expansion past digit p to be 5000…, so rounding to p + 3 digits ends in "500"; only then (about
+ * one value in a thousand) is the exact expansion looked at.
+ */
+function roundedDigits(x: number, p: number): [string, string, number] {
+  const sign = x < 0 ? '-' : '';
+  const ax = Math.abs(x);
+  // Digit k (1-based) of the mantissa sits at index k from k = 2 on (index 1 is the point).
+  const wide = ax.toExponential(p + 2);
+  let m: string;
+  let e: string;
+  if (wide.charCodeAt(p + 1) === 53 /* 5 */ && wide.charCodeAt(p + 2) === 48 && wide.charCodeAt(p + 3) === 48) [m, e] = exponential(ax, p - 1);
+  else [m, e] = splitExp(ax.toExponential(p - 1));
+  return [sign, m.length > 1 ? m[0] + m.slice(2) : m, Number(e)];
 }
+
+const splitExp = (s: string): [string, string] => {
+  const i = s.indexOf('e');
+  return [s.slice(0, i), s.slice(i + 1)];
+};
 
 export function formatG(x: number, p: number): string {
   if (Number.isNaN(x)) return 'nan';
   if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
   if (x === 0) return Object.is(x, -0) ? '-0' : '0';
-  const [mant, X] = exponential(x, p - 1);
-  const trim = (s: string) => (s.includes('.') ? s.replace(/\.?0+$/, '') : s);
-  if (X < -4 || X >= p) return `${trim(mant)}e${X < 0 ? '-' : '+'}${String(Math.abs(X)).padStart(2, '0')}`;
-  return trim(fixed(x, p - 1 - X));
+  const [sign, digits, X] = roundedDigits(x, p);
+  // Trailing zeros go (%g without #), and the point with them.
+  const d = digits.replace(/0+$/, '');
+  if (X < -4 || X >= p) return `${sign}${d[0]}${d.length > 1 ? `.${d.slice(1)}` : ''}e${X < 0 ? '-' : '+'}${String(Math.abs(X)).padStart(2, '0')}`;
+  if (X < 0) return `${sign}0.${'0'.repeat(-X - 1)}${d}`;
+  if (d.length <= X + 1) return sign + d + '0'.repeat(X + 1 - d.length);
+  return `${sign}${d.slice(0, X + 1)}.${d.slice(X + 1)}`;
 }

@@ -11,28 +11,44 @@
  */
 import { WrappedSource } from './wrapped-source.js';
 import { arrayFor, DEFAULT_FILL, numAttr, type NumArray, type Source, type Var } from '../model.js';
-import { pointSeriesFromCache } from './read.js';
+import { AHEAD } from '../task.js';
+import { readEntry } from './read.js';
+import { defaultCacheDir } from './store.js';
+
+/**
+ * Rows handed out in turn per variable: every output uses a plane before it reads the next
+ * ones, and readAhead holds AHEAD + 1 at once (as region-hook.ts's windows). A fresh row per
+ * plane was 10 MB of garbage for a ten-year point.
+ */
+const RING = AHEAD + 3;
 
 export class PointCachedSource extends WrappedSource {
   /** Variables whose point series came from the cache (for the job's info). */
   readonly answered = new Set<string>();
-  private readonly series = new Map<string, NumArray | null>();
+  private readonly series = new Map<string, { values: NumArray; rows: NumArray[]; next: number } | null>();
 
   constructor(
     src: Source,
     private readonly path: string,
     private readonly row: number,
     private readonly col: number,
-    private readonly dir?: string,
+    private readonly dir = defaultCacheDir(),
   ) {
     super(src);
   }
 
-  private cached(v: Var): NumArray | null {
+  protected prepare(v: Var) {
+    this.cached(v);
+  }
+
+  private cached(v: Var) {
     if (!this.series.has(v.name)) {
-      const s = v.shape.length >= 3 ? pointSeriesFromCache(this.path, v.name, this.row, this.col, this.dir) : null;
-      this.series.set(v.name, s);
-      if (s) this.answered.add(v.name);
+      const got = v.shape.length >= 3 ? readEntry(this.path, v.name, this.dir, (c) => c.readPointSeries(this.row, this.col)) : null;
+      this.series.set(v.name, got && { values: got.value, rows: [], next: 0 });
+      if (got) {
+        this.answered.add(v.name);
+        this.learn(got.header);
+      }
     }
     return this.series.get(v.name)!;
   }
@@ -41,13 +57,16 @@ export class PointCachedSource extends WrappedSource {
     const v = this.src.vars.find((x) => x.name === name);
     const s = v && row0 === this.row && row1 === this.row + 1 ? this.cached(v) : null;
     if (!v || !s) return this.src.readPlane(name, plane, row0, row1);
-    const nlon = v.shape[v.shape.length - 1];
-    const out = arrayFor(v.type, nlon);
-    out.fill(numAttr(v.attrs, '_FillValue') ?? numAttr(v.attrs, 'missing_value') ?? DEFAULT_FILL[v.type]);
-    out[this.col] = s[plane];
+    // Rows hold the fill everywhere but the point's column, which is all the outputs read.
+    let out: NumArray;
+    if (s.rows.length < RING) {
+      out = arrayFor(v.type, v.shape[v.shape.length - 1]);
+      out.fill(numAttr(v.attrs, '_FillValue') ?? numAttr(v.attrs, 'missing_value') ?? DEFAULT_FILL[v.type]);
+      s.rows.push(out);
+    } else out = s.rows[s.next++ % RING];
+    out[this.col] = s.values[plane];
     return out;
   }
-
 }
 
 export function withPointCache(src: Source, path: string, row: number, col: number, dir?: string): PointCachedSource {

@@ -234,23 +234,32 @@ export function openValidEntry(path: string, varName: string, dir = defaultCache
 }
 
 /**
- * The stored values of one cell (row, col: indices on the source's lat/lon grid) of `varName` in
- * `path` for every plane, from the time-series cache; null when there is no valid entry (the
- * caller then reads the source). Counts a hit when it answers.
+ * Opens the valid entry of `varName` in `path` and reads from it: `read`'s answer and the entry's
+ * header, with a hit counted; null when there is no valid entry (the caller then reads the
+ * source). A damaged chunk drops the entry (never answered from again); other errors (I/O) give
+ * null this time. A RangeError (a cell outside the grid) is the caller's mistake and is thrown.
  */
-export function pointSeriesFromCache(path: string, varName: string, row: number, col: number, dir = defaultCacheDir()): NumArray | null {
+export function readEntry<T>(path: string, varName: string, dir: string, read: (cache: TsCache) => T): { value: T; header: Header } | null {
   const e = openValidEntry(path, varName, dir);
   if (!e) return null;
   try {
-    const s = e.cache.readPointSeries(row, col);
+    const value = read(e.cache);
     recordHit(dir, e.key);
-    return s;
+    return { value, header: e.cache.header };
   } catch (err) {
-    if (err instanceof RangeError) throw err; // a cell outside the grid: the caller's mistake
-    // A damaged chunk: never answer from it again. Other errors (I/O): the source answers this time.
+    if (err instanceof RangeError) throw err;
     if (err instanceof CorruptCacheError) dropEntry(dir, e.key, e.cache.descriptor);
     return null;
   } finally {
     e.cache.close();
   }
+}
+
+/**
+ * The stored values of one cell (row, col: indices on the source's lat/lon grid) of `varName` in
+ * `path` for every plane, from the time-series cache; null when there is no valid entry (the
+ * caller then reads the source). Counts a hit when it answers.
+ */
+export function pointSeriesFromCache(path: string, varName: string, row: number, col: number, dir = defaultCacheDir()): NumArray | null {
+  return readEntry(path, varName, dir, (c) => c.readPointSeries(row, col))?.value ?? null;
 }

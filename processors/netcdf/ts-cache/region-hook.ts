@@ -25,9 +25,9 @@ import { AHEAD, planesOf } from '../task.js';
 import { select, type Selection } from '../selection.js';
 import type { Grid } from '../grid.js';
 import { parseOps, perFileOps } from '../operations.js';
-import { BLOCK, CorruptCacheError } from './format.js';
-import { openValidEntry } from './read.js';
-import { defaultCacheDir, dropEntry, recordHit } from './store.js';
+import { BLOCK } from './format.js';
+import { readEntry } from './read.js';
+import { defaultCacheDir } from './store.js';
 
 /**
  * Bytes of blocks decoded (blocks × 256 cells × planes × value size) above which the source is
@@ -133,6 +133,10 @@ export class RegionCachedSource extends WrappedSource {
     this.row1 = Math.max(...sel.rows) + 1;
   }
 
+  protected prepare(v: Var) {
+    this.cached(v);
+  }
+
   /** The kept cells' values of `v` from the cache, or null (no valid entry, or the rule says no). */
   private cached(v: Var) {
     if (this.planes.has(v.name)) return this.planes.get(v.name)!;
@@ -147,26 +151,18 @@ export class RegionCachedSource extends WrappedSource {
   }
 
   private load(v: Var): Loaded | null {
-    const e = openValidEntry(this.path, v.name, this.dir);
-    if (!e) return null;
-    try {
-      const h = e.cache.header.variable;
+    const cells = this.cells!;
+    const got = readEntry(this.path, v.name, this.dir, (c) => {
+      const h = c.header.variable;
       // The entry must describe the variable as the source does (it matches the source's stat, so it does).
-      if (h.type !== v.type || h.shape.join() !== v.shape.join()) return null;
-      const cells = this.cells!;
-      const data = e.cache.readCellPlanes(cells);
-      recordHit(this.dir, e.key);
-      const nlon = v.shape[v.shape.length - 1];
-      const k = BYTES[v.type] === 8 ? 2 : 1;
-      const at = Int32Array.from(cells, ([r, c]) => ((r - this.row0) * nlon + c) * k);
-      return { data, k, at, fill: numAttr(v.attrs, '_FillValue') ?? numAttr(v.attrs, 'missing_value') ?? DEFAULT_FILL[v.type], ring: [], next: 0 };
-    } catch (err) {
-      // A damaged chunk: never answer from it again. Other errors (I/O): the source answers this time.
-      if (err instanceof CorruptCacheError) dropEntry(this.dir, e.key, e.cache.descriptor);
-      return null;
-    } finally {
-      e.cache.close();
-    }
+      return h.type !== v.type || h.shape.join() !== v.shape.join() ? null : c.readCellPlanes(cells);
+    });
+    if (!got?.value) return null;
+    this.learn(got.header);
+    const nlon = v.shape[v.shape.length - 1];
+    const k = BYTES[v.type] === 8 ? 2 : 1;
+    const at = Int32Array.from(cells, ([r, c]) => ((r - this.row0) * nlon + c) * k);
+    return { data: got.value, k, at, fill: numAttr(v.attrs, '_FillValue') ?? numAttr(v.attrs, 'missing_value') ?? DEFAULT_FILL[v.type], ring: [], next: 0 };
   }
 
   async readPlane(name: string, plane: number, row0: number, row1: number): Promise<NumArray> {
