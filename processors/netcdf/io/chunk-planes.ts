@@ -51,12 +51,18 @@ export function planeIndex(raw: RawFile, d: StoredVar): PlaneIndex | null {
 
 export async function readTiles(raw: RawFile, pool: Pool<Buffer>, idx: PlaneIndex, v: Var, plane: number, row0: number, row1: number): Promise<NumArray> {
   const name = v.name;
-  const [, nlon] = v.shape.slice(-2);
+  const [nlat, nlon] = v.shape.slice(-2);
   const size = BYTES[v.type];
-  const out = arrayFor(v.type, (row1 - row0) * nlon);
   const tiles = idx.tiles.get(plane) ?? [];
   const [clat, clon] = idx.chunkDims.slice(-2);
   const covered = tiles.filter((t) => t.offset[idx.rank - 2] < row1 && t.offset[idx.rank - 2] + clat > row0);
+  // A whole plane stored as one chunk (ISIMIP's layout) read whole: the chunk's bytes are the
+  // answer, with no second plane-sized array and copy (the time-series cache's build, global operations).
+  if (covered.length === 1 && row0 === 0 && row1 === nlat && clat === nlat && clon === nlon) {
+    const b = await tileBytes(raw, pool, idx, v, covered[0], clat * clon * size);
+    return arrayFor(v.type, b.buffer as ArrayBuffer, b.byteOffset, nlat * nlon);
+  }
+  const out = arrayFor(v.type, (row1 - row0) * nlon);
   // Chunks never written read as the fill value, as HDF5 would return them.
   const area = covered.reduce((s, t) => {
     const r0 = t.offset[idx.rank - 2];
@@ -65,19 +71,7 @@ export async function readTiles(raw: RawFile, pool: Pool<Buffer>, idx: PlaneInde
   if (area < (row1 - row0) * nlon) out.fill(numAttr(v.attrs, '_FillValue') ?? DEFAULT_FILL[v.type]);
   await Promise.all(
     covered.map(async (t) => {
-      const buf = pool.take(t.size);
-      let bytes: Buffer = raw.read(t.addr, t.size, buf);
-      for (let i = idx.filters.length - 1; i >= 0; i--) {
-        if (t.filterMask & (1 << i)) continue;
-        const f = idx.filters[i];
-        // One output buffer (~2× faster than 16 KB pieces), and no more than a chunk holds (+ fletcher32).
-        if (f === 1) bytes = await inflateAsync(bytes, { chunkSize: Math.max(16384, clat * clon * size + 64), maxOutputLength: clat * clon * size + 4 });
-        else if (f === 2) bytes = unshuffle(bytes, size);
-        else if (f === 3) bytes = bytes.subarray(0, bytes.length - 4);
-      }
-      if (bytes.buffer !== buf.buffer) pool.give(buf);
-      if (bytes.length !== clat * clon * size) throw new Error(`chunk of ${name} at ${t.offset.join(',')} has ${bytes.length} bytes, expected ${clat * clon * size}`);
-      if (idx.bigEndian) size === 2 ? bytes.swap16() : size === 4 ? bytes.swap32() : size === 8 ? bytes.swap64() : null;
+      const bytes = await tileBytes(raw, pool, idx, v, t, clat * clon * size);
       const tile = arrayFor(v.type, bytes.buffer as ArrayBuffer, bytes.byteOffset, clat * clon);
       const r0 = t.offset[idx.rank - 2];
       const c0 = t.offset[idx.rank - 1];
@@ -86,4 +80,32 @@ export async function readTiles(raw: RawFile, pool: Pool<Buffer>, idx: PlaneInde
     }),
   );
   return out;
+}
+
+/**
+ * One chunk's bytes, unfiltered and little-endian, in a buffer no one else uses, 8-byte aligned
+ * (so a whole-plane chunk can be handed out as the plane).
+ */
+async function tileBytes(raw: RawFile, pool: Pool<Buffer>, idx: PlaneIndex, v: Var, t: ChunkEntry, n: number): Promise<Buffer> {
+  const size = BYTES[v.type];
+  const buf = pool.take(t.size);
+  let bytes: Buffer = raw.read(t.addr, t.size, buf);
+  for (let i = idx.filters.length - 1; i >= 0; i--) {
+    if (t.filterMask & (1 << i)) continue;
+    const f = idx.filters[i];
+    // One output buffer (~2× faster than 16 KB pieces), and no more than a chunk holds (+ fletcher32).
+    if (f === 1) bytes = await inflateAsync(bytes, { chunkSize: Math.max(16384, n + 64), maxOutputLength: n + 4 });
+    else if (f === 2) bytes = unshuffle(bytes, size);
+    else if (f === 3) bytes = bytes.subarray(0, bytes.length - 4);
+  }
+  if (bytes.buffer !== buf.buffer) pool.give(buf);
+  if (bytes.length !== n) throw new Error(`chunk of ${v.name} at ${t.offset.join(',')} has ${bytes.length} bytes, expected ${n}`);
+  // Unfiltered bytes are still in the pool's buffer; a typed array over them needs an aligned start.
+  if (bytes.buffer === buf.buffer || bytes.byteOffset % 8 !== 0) {
+    const own = Buffer.allocUnsafeSlow(n);
+    bytes.copy(own);
+    bytes = own;
+  }
+  if (idx.bigEndian) size === 2 ? bytes.swap16() : size === 4 ? bytes.swap32() : size === 8 ? bytes.swap64() : null;
+  return bytes;
 }
