@@ -158,6 +158,8 @@ async function execute(inputs: Record<string, unknown>, ctx: ExecuteContext) {
   const extras = await writeArchive(ctx.workDir, zipName, written, readme(ctx.jobId, files.map((f) => f.rel), ops, written, errors), errors);
   const type = (f: string) => (f.endsWith('.csv') ? 'text/csv' : /\.(geo)?json$/i.test(f) ? 'application/geo+json' : /\.zip$/i.test(f) ? 'application/zip' : 'application/x-netcdf');
   return {
+    // The job's status says how it was answered (the log names the files).
+    ...(cached.length ? { message: `done: ${cached.length} of ${tasks.length} files answered from the time-series cache` } : {}),
     outputs: {
       archive: { file: zipName, type: 'application/zip', title: 'All outputs' },
       files: written.map((f) => ({ file: f, type: type(f) })),

@@ -125,7 +125,7 @@ export function runJob(job: JobRecord, d: RunDeps): RunningJob {
       ac.signal,
     );
     stopWorker = task.stop;
-    let outcome: { ok: true; outputs: Record<string, unknown> } | { ok: false; error: JobError };
+    let outcome: { ok: true; outputs: Record<string, unknown>; message?: string } | { ok: false; error: JobError };
     try {
       const r = await task.done;
       outcome = r.ok ? r : { ok: false, error: r.error };
@@ -148,7 +148,7 @@ export function runJob(job: JobRecord, d: RunDeps): RunningJob {
 
 async function settle(
   job: JobRecord,
-  outcome: { ok: true; outputs: Record<string, unknown> } | { ok: false; error: JobError },
+  outcome: { ok: true; outputs: Record<string, unknown>; message?: string } | { ok: false; error: JobError },
   reason: StopReason | null,
   d: RunDeps,
   jlog: Logger,
@@ -183,7 +183,7 @@ async function settle(
   await jl.flush();
   if (outcome.ok) {
     await files.promote(job.id);
-    const ok = await store.finish(job.id, nodeId, { status: 'successful', outputs: outcome.outputs }, config.resultTtl);
+    const ok = await store.finish(job.id, nodeId, { status: 'successful', outputs: outcome.outputs, message: outcome.message }, config.resultTtl);
     if (!ok) await files.removeAll(job.id); // dismissed while we were finishing
     if (!ok) jl.add('warn', 'result discarded: the job was dismissed while it was being finished');
     jlog.info({ status: ok ? 'successful' : 'lost' }, 'job finished');

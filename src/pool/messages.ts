@@ -26,5 +26,5 @@ export type SchedulerEvent = { t: 'abort'; reason: string };
 
 /** A processor's failure travels as data: Error subclasses lose their fields across threads. */
 export type WorkerOutcome =
-  | { ok: true; outputs: Record<string, unknown> }
+  | { ok: true; outputs: Record<string, unknown>; message?: string }
   | { ok: false; error: { message: string; retryable: boolean; code: string; input?: string } };

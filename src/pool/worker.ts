@@ -45,7 +45,7 @@ export default async function runTask(task: WorkerTask): Promise<WorkerOutcome> 
         send({ t: 'log', msg, extra });
       },
     });
-    return { ok: true, outputs: result.outputs };
+    return { ok: true, outputs: result.outputs, ...(typeof result.message === 'string' ? { message: result.message.slice(0, 500) } : {}) };
   } catch (e) {
     const err = e as Error & { retryable?: boolean; input?: string };
     const code = err.name === 'InputError' ? 'invalid-input' : ac.signal.aborted ? 'aborted' : 'processing-error';

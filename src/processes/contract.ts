@@ -57,6 +57,8 @@ export type OutputValue = unknown | FileOutput | FileOutput[];
 
 export interface ProcessResult {
   outputs: Record<string, OutputValue>;
+  /** The job's last word (its statusInfo message), e.g. how it was answered; 'done' when absent. */
+  message?: string;
 }
 
 export interface ExecuteContext {

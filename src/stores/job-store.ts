@@ -170,7 +170,8 @@ export interface JobPage {
 }
 
 export type FinishResult =
-  | { status: 'successful'; outputs: Record<string, unknown> }
+  /** `message`: the job's last word (statusInfo message), e.g. what answered it; 'done' when absent. */
+  | { status: 'successful'; outputs: Record<string, unknown>; message?: string }
   | { status: 'failed'; error: JobError };
 
 export interface SweepResult {

@@ -56,6 +56,8 @@ async function run(svc: RunningService, path: string, op: Record<string, unknown
   const done = await waitForJob(svc, r.body.jobID);
   expect(done.status, done.message).toBe('successful');
   const log = JSON.stringify((await svc.json(`/jobs/${r.body.jobID}/log`)).body);
+  // The job's status says it too (statusInfo message), not only its log.
+  expect(log.includes('answered from the time-series cache')).toBe(/from the time-series cache$/.test(done.message));
   return log;
 }
 

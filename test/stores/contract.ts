@@ -113,8 +113,16 @@ export function jobStoreContract(name: string, makeStore: () => Promise<JobStore
       expect(ja.finished).not.toBeNull();
       expect(ja.expiresAt).toBeGreaterThan(Date.now());
       expect(jb).toMatchObject({ status: 'failed', error: { message: 'boom', retryable: false } });
+      expect(ja.message).toBe('done');
       // Terminal: a second finish is refused.
       expect(await store.finish(a.id, 'w1', { status: 'failed', error: { message: 'x', retryable: false } }, TTL)).toBe(false);
+    });
+
+    it('a successful job keeps the message its processor ended with (else "done")', async () => {
+      const a = (await store.create(newJob())).job;
+      await store.claim('w1', 5000);
+      expect(await store.finish(a.id, 'w1', { status: 'successful', outputs: {}, message: 'done: 1 of 1 files from the time-series cache' }, TTL)).toBe(true);
+      expect((await store.get(a.id))!.message).toBe('done: 1 of 1 files from the time-series cache');
     });
 
     it('dismisses queued, running and finished jobs; a dismissed job cannot be finished', async () => {

@@ -181,7 +181,7 @@ export class RedisJobStore implements JobStore {
       const r = await this.s.run('finish', [
         this.p, id, workerId, result.status,
         ok ? JSON.stringify(result.outputs) : '', ok ? '' : JSON.stringify(result.error), ok ? '100' : '',
-        ok ? 'done' : result.error.message, String(now), String(now + ttlMs), String(now + ttlMs + KEY_TTL_BACKSTOP_MS),
+        ok ? (result.message ?? 'done') : result.error.message, String(now), String(now + ttlMs), String(now + ttlMs + KEY_TTL_BACKSTOP_MS),
       ]);
       return r === 1;
     });

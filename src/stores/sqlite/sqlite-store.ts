@@ -221,7 +221,7 @@ export class SqliteJobStore implements JobStore {
           outputs: ok ? JSON.stringify(result.outputs) : null,
           error: ok ? null : JSON.stringify(result.error),
           progress: ok ? 100 : null,
-          message: ok ? 'done' : result.error.message,
+          message: ok ? (result.message ?? 'done') : result.error.message,
           now,
           expires: now + ttlMs,
         }).changes === 1;
