@@ -5,7 +5,7 @@
  */
 import { copyFileSync, linkSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { apiBoundaryStore, boundaryStoreFor } from '../../src/boundaries-store/runtime.js';
+import { apiBoundaryStore, boundaryStoreFor } from '../../src/boundaries/runtime.js';
 import { buildPackage } from '../../src/datasets/package-builder.js';
 import { boundaryKey, hostedDatasets, packagesRoot } from '../../src/datasets/runtime.js';
 import { gdalChild } from '../../src/gdal/child-client.js';

@@ -4,7 +4,7 @@
  * GDAL child process (src/gdal/child-client.ts); this thread only resolves inputs and reports.
  */
 import { join } from 'node:path';
-import { apiBoundaryStore, boundaryStoreFor } from '../../src/boundaries-store/runtime.js';
+import { apiBoundaryStore, boundaryStoreFor } from '../../src/boundaries/runtime.js';
 import { gdalChild } from '../../src/gdal/child-client.js';
 import type { ClipRasterArgs, ClipRasterResult } from '../../src/gdal/ops/clip-raster.js';
 import { COMPRESSIONS, type Compression } from '../../src/gdal/ops/compression.js';

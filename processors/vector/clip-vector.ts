@@ -4,8 +4,8 @@
  * thread's GDAL child like clip-raster.
  */
 import { join } from 'node:path';
-import { boundaryStoreFor, apiBoundaryStore } from '../../src/boundaries-store/runtime.js';
-import { cutAtAntimeridian } from '../../src/boundaries-store/antimeridian-cut.js';
+import { boundaryStoreFor, apiBoundaryStore } from '../../src/boundaries/runtime.js';
+import { cutAtAntimeridian } from '../../src/boundaries/antimeridian-cut.js';
 import { gdalChild } from '../../src/gdal/child-client.js';
 import type { ClipVectorArgs, ClipVectorResult, VectorFormat } from '../../src/gdal/ops/clip-vector.js';
 import type { Process } from '../../src/processes/types.js';

@@ -11,7 +11,7 @@ import { whereAlpha3, whereNumeric } from 'iso-3166-1';
 import { feature } from 'topojson-client';
 import type { GeometryCollection } from 'topojson-specification';
 import { topology } from './topology.js';
-import { cutAtAntimeridian } from '../boundaries-store/antimeridian-cut.js';
+import { cutAtAntimeridian } from './antimeridian-cut.js';
 import type { MultiPolygonCoords } from '../regions/geojson.js';
 
 export type { MultiPolygonCoords };
@@ -61,6 +61,32 @@ function toParts(g: GeoJSON.Geometry | null): MultiPolygonCoords {
   return [];
 }
 
+export interface CountryFeature {
+  /** ISO 3166-1 numeric code as world-atlas writes it; undefined for Kosovo, Somaliland, ... */
+  numeric: string | undefined;
+  /** ISO 3166-1 alpha-3, when the numeric code has one. */
+  alpha3: string | undefined;
+  name: string;
+  /** The outline, cut at the antimeridian. */
+  parts: MultiPolygonCoords;
+}
+
+/**
+ * Natural Earth's admin-0 features with a geometry, in file order, each outline built when it is
+ * reached: the one place outlines are made. getCountry joins a code's features (AUS with
+ * Ashmore); the boundary store's shipped set (./shipped.ts) keeps each feature as a boundary.
+ */
+export function* countryFeatures(only?: (numeric: string | undefined) => boolean): Generator<CountryFeature> {
+  for (const g of geoms()) {
+    const numeric = g.id === undefined ? undefined : String(g.id);
+    if (only && !only(numeric)) continue;
+    const geometry = feature(countries(), g as never).geometry as GeoJSON.Geometry | null;
+    if (!geometry) continue;
+    const alpha3 = numeric === undefined ? undefined : whereNumeric(numeric.padStart(3, '0'))?.alpha3;
+    yield { numeric, alpha3, name: (g.properties as { name: string }).name, parts: cutAtAntimeridian(toParts(geometry)) };
+  }
+}
+
 /** Outline of a country (every Natural Earth feature with its code, e.g. AUS with Ashmore), or null. */
 export function getCountry(iso3: string): MultiPolygonCoords | null {
   const code = iso3.toUpperCase();
@@ -68,8 +94,7 @@ export function getCountry(iso3: string): MultiPolygonCoords | null {
   if (!hit) return null;
   let parts = cache.get(code);
   if (!parts) {
-    const raw = geoms().filter((g) => String(g.id) === hit.numeric).flatMap((g) => toParts(feature(countries(), g as never).geometry as GeoJSON.Geometry));
-    parts = cutAtAntimeridian(raw);
+    parts = [...countryFeatures((n) => n === hit.numeric)].flatMap((f) => f.parts);
     cache.set(code, parts);
   }
   return parts;

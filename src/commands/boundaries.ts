@@ -6,9 +6,9 @@
  */
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { BoundaryStore } from '../boundaries-store/store.js';
-import { openStoreWithShippedSet } from '../boundaries-store/shipped.js';
-import { cutAtAntimeridian } from '../boundaries-store/antimeridian-cut.js';
+import { BoundaryStore } from '../boundaries/store.js';
+import { openStoreWithShippedSet } from '../boundaries/shipped.js';
+import { cutAtAntimeridian } from '../boundaries/antimeridian-cut.js';
 import { gdalChild } from '../gdal/child-client.js';
 import type { ReadBoundariesResult } from '../gdal/ops/read-boundaries.js';
 import { configFrom, UsageError, type Runtime } from './common.js';

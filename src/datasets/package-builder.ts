@@ -11,7 +11,7 @@ import { gdalChild } from '../gdal/child-client.js';
 import type { ClipRasterResult } from '../gdal/ops/clip-raster.js';
 import type { ClipVectorResult } from '../gdal/ops/clip-vector.js';
 import { compactRegion } from '../regions/antimeridian.js';
-import { cutAtAntimeridian } from '../boundaries-store/antimeridian-cut.js';
+import { cutAtAntimeridian } from '../boundaries/antimeridian-cut.js';
 import { resolveDataPath } from '../regions/data-path.js';
 import type { MultiPolygonCoords } from '../regions/geojson.js';
 import { dataPackageJson, provenanceJson, readMetas, writeJsonAtomic, type BuiltFile, type DatasetVersionMeta } from './datapackage.js';

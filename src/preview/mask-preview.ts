@@ -9,7 +9,7 @@ import { findGrid, gridVars, type Grid } from '../../processors/netcdf/grid.js';
 import { openSource, sniff } from '../../processors/netcdf/io/open-source.js';
 import { parseOp, type Op } from '../../processors/netcdf/operations.js';
 import { select } from '../../processors/netcdf/selection.js';
-import { apiBoundaryStore } from '../boundaries-store/runtime.js';
+import { apiBoundaryStore } from '../boundaries/runtime.js';
 import { DEFAULT_SET } from '../regions/region-input.js';
 import { InputError } from '../processes/types.js';
 import { badInput } from '../server/problem.js';

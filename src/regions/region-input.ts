@@ -4,7 +4,7 @@
  * into polygons in the worker.
  */
 import { InputError, type InputDescription } from '../processes/types.js';
-import { BoundaryStore } from '../boundaries-store/store.js';
+import { BoundaryStore } from '../boundaries/store.js';
 import { bboxRegion, type Bbox } from './antimeridian.js';
 import { parseRegionGeoJson, POLYGON_SCHEMA, type MultiPolygonCoords } from './geojson.js';
 

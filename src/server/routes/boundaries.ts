@@ -4,7 +4,7 @@
  * GET /boundaries/{set}/{id}   GeoJSON Feature with polygon, bbox and area
  */
 import type { Hono } from 'hono';
-import type { BoundaryStore } from '../../boundaries-store/store.js';
+import type { BoundaryStore } from '../../boundaries/store.js';
 import type { AppEnv } from '../context.js';
 import { baseUrl, JSON_TYPE } from '../links.js';
 import { ApiError, badParameter, PROBLEM } from '../problem.js';

@@ -6,8 +6,8 @@
 import { ConfigError } from '../../config/load.js';
 import type { Config } from '../../config/table.js';
 import { DatasetsError, loadDatasets } from '../../datasets/datasets.js';
-import { setApiBoundaryStore } from '../../boundaries-store/runtime.js';
-import { openStoreWithShippedSet } from '../../boundaries-store/shipped.js';
+import { setApiBoundaryStore } from '../../boundaries/runtime.js';
+import { openStoreWithShippedSet } from '../../boundaries/shipped.js';
 import type { Mount } from '../app.js';
 import { boundariesRoutes } from './boundaries.js';
 import { datasetsRoutes, packagesRoutes } from './datasets.js';
