@@ -78,6 +78,9 @@ export class ChunkPatcher {
     // Chunks along each leading dimension (the last two are whole in every chunk).
     const grid = t.shape.slice(0, -2).map((n, i) => Math.ceil(n / cd[i]));
     const count = grid.reduce((a, b) => a * b, 1);
+    // No chunk at all (a time dimension without records): the layout's undefined B-tree address
+    // already says so, as HDF5 writes an empty dataset.
+    if (count === 0) return;
     const keySize = 8 + 8 * (rank + 1);
     const key = (size: number, offs: number[]): Buffer => {
       const b = Buffer.alloc(keySize);
