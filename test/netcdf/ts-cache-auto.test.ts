@@ -291,6 +291,34 @@ describe('bounded disk (evict.ts) and the build lock', () => {
     }
   }, 60_000);
 
+  it('a region too large for the cache builds nothing, and the same request again does not even open the file', async () => {
+    const root = join(base, 'large');
+    // 0.5° × 60 days: the globe keeps 62 MB of values (> 48 MiB), so the cache would not answer it.
+    const f = fixture(root, 'tas_large_global_daily_2001_2001.nc', { res: 0.5, nt: 60, missingEvery: 0 });
+    const store = new SqliteJobStore(join(base, 'large.db'));
+    const auto = new AutoCache({
+      mode: 'auto', dir: join(base, 'large-cache'), dataRoot: root, folders: [], scanIntervalMs: 60_000, bounds: { maxBytes: 0, minFreeBytes: 0 },
+      workerFile: join(ROOT, 'dist/ts-cache-worker.cjs'), store, nodeId: 'node-a', log: createLogger('silent'), durable: false,
+    });
+    const globe = [{ operation: 'mask_bbox', bbox: [-180, -90, 180, 90], compute_mean: true, output_csv: true }];
+    try {
+      auto.jobEnded({ processId: 'netcdf-subset', inputs: { paths: [f], operations: globe } });
+      await auto.idle();
+      expect(auto.stats).toMatchObject({ built: 0, skipped: 1 });
+      auto.jobEnded({ processId: 'netcdf-subset', inputs: { paths: [f], operations: globe } });
+      await auto.idle();
+      expect(auto.stats).toMatchObject({ built: 0, skipped: 1 }); // not asked again
+      expect(listEntries(join(base, 'large-cache'))).toEqual([]);
+      // A point on the same file is worth an entry.
+      auto.jobEnded({ processId: 'netcdf-subset', inputs: { paths: [f], operations: [point(13, 52)] } });
+      await auto.idle();
+      expect(auto.stats).toMatchObject({ built: 1 });
+    } finally {
+      await auto.close();
+      await store.close();
+    }
+  }, 60_000);
+
   it('a file whose build lock another node holds is skipped, and looked at again later: then this node builds it', async () => {
     const dir = join(base, 'locked');
     const store = new SqliteJobStore(join(base, 'lock.db'));

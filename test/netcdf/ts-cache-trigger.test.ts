@@ -59,8 +59,17 @@ describe('which requests an auto build is for (the region reader’s rule)', () 
     expect(await ask([{ operation: 'mask_country', country: 'BRA' }])).toEqual(names([year, decadeShorts]));
   });
 
-  it('a selection that cannot be made here (an uploaded polygon gone with its job) counts as small', async () => {
+  it('masks from uploads (gone with their job) cannot be made here: the other operations decide, alone they count as small', async () => {
     expect(await ask([{ operation: 'mask_polygon', polygon: 'gone.geojson' }])).toEqual(names([year, decade, decadeShorts]));
+    expect(await ask([{ operation: 'mask_mask', mask: 'gone.nc', var: 'm_0' }])).toEqual(names([year, decade, decadeShorts]));
+    // The globe cut by an uploaded mask: judged by the globe (a superset of its cells).
+    expect(await ask([{ operation: 'select_bbox', bbox: [-180, -90, 180, 90] }, { operation: 'mask_mask', mask: 'gone.nc', var: 'm_0' }])).toEqual([]);
+    expect(await ask([{ operation: 'cutout_bbox', bbox: [5.5, 47, 15.5, 55.5] }, { operation: 'mask_polygon', polygon: 'gone.geojson' }])).toEqual(names([year, decade, decadeShorts]));
+  });
+
+  it('a request that selects no cell of this file: nothing', async () => {
+    // A box between two cell centres of the 0.5° grid.
+    expect(await ask([{ operation: 'select_bbox', bbox: [0.1, 0.1, 0.2, 0.2] }])).toEqual([]);
   });
 
   it('the main thread asks the build thread for every point or region request, and for no whole-grid mask alone', () => {

@@ -104,6 +104,7 @@ async function tileBytes(raw: RawFile, pool: Pool<Buffer>, idx: PlaneIndex, v: V
   if (bytes.buffer === buf.buffer || bytes.byteOffset % 8 !== 0) {
     const own = Buffer.allocUnsafeSlow(n);
     bytes.copy(own);
+    if (bytes.buffer === buf.buffer) pool.give(buf);
     bytes = own;
   }
   if (idx.bigEndian) size === 2 ? bytes.swap16() : size === 4 ? bytes.swap32() : size === 8 ? bytes.swap64() : null;

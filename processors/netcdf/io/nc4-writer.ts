@@ -39,7 +39,7 @@ interface Streamed {
   /** Planes (time steps) per chunk. */
   k: number;
   /** Chunks waiting for some of their planes. */
-  pending: Map<number, { buf: Uint8Array; left: number }>;
+  pending: Map<number, { buf: Uint8Array; left: number; seen: Uint8Array }>;
 }
 
 export interface OutVar {
@@ -180,7 +180,9 @@ export class Nc4Writer {
       // Copied now: the caller may reuse `data` once this returns. The last chunk's planes past
       // the end stay zero (HDF5 stores edge chunks whole and never reads that part).
       let b = s.pending.get(c);
-      if (!b) s.pending.set(c, (b = { buf: new Uint8Array(s.k * s.planeBytes), left: Math.min(s.k, s.planes - c * s.k) }));
+      if (!b) s.pending.set(c, (b = { buf: new Uint8Array(s.k * s.planeBytes), left: Math.min(s.k, s.planes - c * s.k), seen: new Uint8Array(s.k) }));
+      // A plane given twice would complete its chunk with another plane missing.
+      if (b.seen[plane - c * s.k]++) throw new Error(`plane ${plane} of ${name} was written twice`);
       b.buf.set(bytes, (plane - c * s.k) * s.planeBytes);
       if (--b.left > 0) return;
       s.pending.delete(c);

@@ -88,6 +88,11 @@ export class AutoCache {
   private readonly known = new Map<string, string[]>();
   /** Stat signatures of files whose build failed (not NetCDF, no grid...): not tried again until they change. */
   private readonly failed = new Set<string>();
+  /**
+   * Stat signature -> operation lists the cache would not answer on that file (regions too
+   * large): the same request again does not take the lock and reopen the file to learn it anew.
+   */
+  private readonly tooLarge = new Map<string, Set<string>>();
   private worker: Worker | null = null;
   private running: { id: number; path: string; resolve: (m: FromWorker) => void } | null = null;
   private nextId = 1;
@@ -130,6 +135,8 @@ export class AutoCache {
       if (typeof p !== 'string') continue;
       const abs = resolve(this.o.dataRoot, p);
       if (!abs.startsWith(resolve(this.o.dataRoot))) continue;
+      const sig = fileSig(abs);
+      if (sig && this.tooLarge.get(sig)?.has(JSON.stringify(job.inputs.operations))) continue;
       this.enqueue({ path: abs, why: 'request', forOps: [job.inputs.operations] });
     }
   }
@@ -284,6 +291,12 @@ export class AutoCache {
   private note(t: Task, r: EnsureResult): void {
     const { log } = this.o;
     if (!r.skipped.length) this.known.set(r.sig, r.keys);
+    if (t.forOps && !r.built.length && !r.valid.length && r.skipped.every((s) => s.reason === REGION_TOO_LARGE)) {
+      // Every request behind this build asked for a region too large: remember each (bounded).
+      if (this.tooLarge.size >= 10_000) this.tooLarge.clear();
+      const set = this.tooLarge.get(r.sig) ?? this.tooLarge.set(r.sig, new Set()).get(r.sig)!;
+      for (const ops of t.forOps) if (set.size < 100) set.add(JSON.stringify(ops));
+    }
     for (const b of r.built) {
       this.stats.built++;
       log.info({ path: t.path, variable: b.variable, bytes: b.bytes, seconds: Number(b.seconds.toFixed(2)), why: t.why, rebuilt: b.rebuilt }, 'time-series cache: entry built');

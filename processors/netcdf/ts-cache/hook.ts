@@ -43,12 +43,9 @@ export class PointCachedSource extends WrappedSource {
 
   private cached(v: Var) {
     if (!this.series.has(v.name)) {
-      const got = v.shape.length >= 3 ? readEntry(this.path, v.name, this.dir, (c) => c.readPointSeries(this.row, this.col)) : null;
+      const got = v.shape.length >= 3 ? readEntry(this.path, v.name, this.dir, (c) => c.readPointSeries(this.row, this.col), true) : null;
       this.series.set(v.name, got && { values: got.value, rows: [], next: 0 });
-      if (got) {
-        this.answered.add(v.name);
-        this.learn(got.header);
-      }
+      if (got) this.learn(got.header);
     }
     return this.series.get(v.name)!;
   }
@@ -57,6 +54,7 @@ export class PointCachedSource extends WrappedSource {
     const v = this.src.vars.find((x) => x.name === name);
     const s = v && row0 === this.row && row1 === this.row + 1 ? this.cached(v) : null;
     if (!v || !s) return this.src.readPlane(name, plane, row0, row1);
+    this.answered.add(name);
     // Rows hold the fill everywhere but the point's column, which is all the outputs read.
     let out: NumArray;
     if (s.rows.length < RING) {

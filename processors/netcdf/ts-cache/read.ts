@@ -235,19 +235,21 @@ export function openValidEntry(path: string, varName: string, dir = defaultCache
 
 /**
  * Opens the valid entry of `varName` in `path` and reads from it: `read`'s answer and the entry's
- * header, with a hit counted; null when there is no valid entry (the caller then reads the
- * source). A damaged chunk drops the entry (never answered from again); other errors (I/O) give
- * null this time. A RangeError (a cell outside the grid) is the caller's mistake and is thrown.
+ * header, with a hit counted; null when there is no valid entry or `read` answers null (the
+ * caller then reads the source). A damaged chunk drops the entry (never answered from again);
+ * other errors (I/O) give null this time. With `cellIsCallers`, a RangeError (a cell outside the
+ * grid: the point reader's check) is the caller's mistake and is thrown.
  */
-export function readEntry<T>(path: string, varName: string, dir: string, read: (cache: TsCache) => T): { value: T; header: Header } | null {
+export function readEntry<T>(path: string, varName: string, dir: string, read: (cache: TsCache) => T | null, cellIsCallers = false): { value: T; header: Header } | null {
   const e = openValidEntry(path, varName, dir);
   if (!e) return null;
   try {
     const value = read(e.cache);
+    if (value === null) return null;
     recordHit(dir, e.key);
     return { value, header: e.cache.header };
   } catch (err) {
-    if (err instanceof RangeError) throw err;
+    if (cellIsCallers && err instanceof RangeError) throw err;
     if (err instanceof CorruptCacheError) dropEntry(dir, e.key, e.cache.descriptor);
     return null;
   } finally {
@@ -261,5 +263,5 @@ export function readEntry<T>(path: string, varName: string, dir: string, read: (
  * caller then reads the source). Counts a hit when it answers.
  */
 export function pointSeriesFromCache(path: string, varName: string, row: number, col: number, dir = defaultCacheDir()): NumArray | null {
-  return readEntry(path, varName, dir, (c) => c.readPointSeries(row, col))?.value ?? null;
+  return readEntry(path, varName, dir, (c) => c.readPointSeries(row, col), true)?.value ?? null;
 }

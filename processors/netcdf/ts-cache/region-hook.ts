@@ -22,9 +22,9 @@ import { WrappedSource } from './wrapped-source.js';
 import { arrayFor, BYTES, DEFAULT_FILL, numAttr, type NumArray, type Source, type Var } from '../model.js';
 import { toRuns } from '../runs.js';
 import { AHEAD, planesOf } from '../task.js';
-import { select, type Selection } from '../selection.js';
+import { EmptySelectionError, select, type Selection } from '../selection.js';
 import type { Grid } from '../grid.js';
-import { parseOps, perFileOps } from '../operations.js';
+import { parseOps, perFileOps, type Op } from '../operations.js';
 import { BLOCK } from './format.js';
 import { readEntry } from './read.js';
 import { defaultCacheDir } from './store.js';
@@ -75,16 +75,27 @@ export const REGION_TOO_LARGE = 'the region is too large for the cache to answer
 
 /**
  * The variables of `vars` a request would read from the cache had the file an entry: all of
- * them for a point, those within regionCacheRule for a region. The auto build asks this before
- * building for a request (build-worker.ts), so it builds exactly what later requests like it
- * would use. A selection that cannot be made here (an uploaded polygon gone with its job) counts
- * as small: every variable.
+ * them for a point, those within regionCacheRule for a region, none for a request that selects
+ * no cell of this file. The auto build asks this before building for a request (build-worker.ts),
+ * so it builds exactly what later requests like it would use. Masks read from uploads (polygon,
+ * mask file) cannot be made here, their job and its uploads being gone: the rule is applied to
+ * the other operations (a superset of the cells, so a region it admits is admitted), and a
+ * request made only of such masks counts as small (every variable), as a drawn polygon usually is.
  */
 export async function varsTheCacheWouldAnswer(rawOps: unknown, g: Grid, vars: Var[]): Promise<Var[]> {
+  let ops: Op[];
+  try {
+    ops = perFileOps(parseOps(rawOps));
+  } catch {
+    return vars;
+  }
+  const here = ops.filter((o) => o.operation !== 'mask_polygon' && o.operation !== 'mask_mask');
+  if (!here.length) return vars;
   let sel: Selection;
   try {
-    sel = await select(perFileOps(parseOps(rawOps)), g);
-  } catch {
+    sel = await select(here, g);
+  } catch (e) {
+    if (e instanceof EmptySelectionError) return [];
     return vars;
   }
   if (sel.point) return vars;
@@ -146,7 +157,6 @@ export class RegionCachedSource extends WrappedSource {
       if (cacheAnswers(this.cells, v)) got = this.load(v);
     }
     this.planes.set(v.name, got);
-    if (got) this.answered.add(v.name);
     return got;
   }
 
@@ -169,6 +179,7 @@ export class RegionCachedSource extends WrappedSource {
     const v = this.src.vars.find((x) => x.name === name);
     const c = v && row0 === this.row0 && row1 === this.row1 ? this.cached(v) : null;
     if (!v || !c) return this.src.readPlane(name, plane, row0, row1);
+    this.answered.add(name);
     const nlon = v.shape[v.shape.length - 1];
     // A ring of window buffers whose cells outside the kept ones keep the fill: a mask over the
     // whole grid (mask_country) would otherwise fill 259 200 cells per plane for ~200 kept ones.
