@@ -3,7 +3,6 @@
  * close() is idempotent and ordered: stop HTTP, stop taking jobs, drain with a deadline,
  * close the pool, close the store.
  */
-import { cleanTemps } from '../processors/netcdf/ts-cache/store.js';
 import { AutoCache, watchingStore } from '../processors/netcdf/ts-cache/auto.js';
 import { createServer as createHttpServer, type RequestListener, type ServerOptions } from 'node:http';
 import { withFastJobStatus } from './server/fast-job-status.js';
@@ -111,8 +110,6 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
   // One SQLite database has one node: every job still marked running belonged to a previous
   // run of this process (crash, kill -9), so it is re-queued now rather than after its lease.
   if (store.kind === 'sqlite') await sweeper.sweep(Number.MAX_SAFE_INTEGER);
-  // Time-series cache builds killed mid-way leave temp files no reader opens: remove them.
-  cleanTemps(config.tsCacheDir);
 
   // Several nodes share one queue only in Redis mode; SQLite has one node per database.
   // The node registry carries this node's worker slots (GET /admin/stats on any node).

@@ -50,6 +50,10 @@ export const numAttr = (a: Attr[], name: string): number | undefined => {
   const v = attrOf(a, name)?.value;
   return Array.isArray(v) && v.length ? v[0] : undefined;
 };
+
+/** The value a variable's missing cells hold: its _FillValue, else missing_value, else netCDF's default. */
+export const fillOf = (v: Pick<Var, 'attrs' | 'type'>): number => numAttr(v.attrs, '_FillValue') ?? numAttr(v.attrs, 'missing_value') ?? DEFAULT_FILL[v.type];
+
 export const strAttr = (a: Attr[], name: string): string | undefined => {
   const v = attrOf(a, name)?.value;
   return typeof v === 'string' ? v : undefined;

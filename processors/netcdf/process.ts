@@ -110,7 +110,7 @@ async function execute(inputs: Record<string, unknown>, ctx: ExecuteContext) {
   const errorKey = (rel: string) => (naming === 'isimip' ? basename(rel) : rel);
   const written: string[] = [];
   const errors: Record<string, string> = {};
-  /** Inputs whose point series the time-series cache gave (the job's log says so). */
+  /** Inputs the time-series cache answered (a point's series or a region's cells; the job's log and status say so). */
   const cached: string[] = [];
   let last = 0;
   const report = (force = false) => {

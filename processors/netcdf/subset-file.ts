@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { findGrid, gridVars, outputLons, type Grid } from './grid.js';
-import { arrayFor, DEFAULT_FILL, numAttr, type NumArray, type Source, type Var } from './model.js';
+import { arrayFor, fillOf, numAttr, type NumArray, type Source, type Var } from './model.js';
 import { openSource } from './io/open-source.js';
 import { Nc4Writer, type OutVar } from './io/nc4-writer.js';
 import { perFileOps, resolutionError } from './operations.js';
@@ -14,7 +14,6 @@ import { select, type Selection } from './selection.js';
 import { Bounded, gatherAxis, Pool, readAhead } from './stream.js';
 import { gatherPlane, toRuns } from './runs.js';
 import { fieldMean, pointCsv } from './series.js';
-import { withPointCache } from './ts-cache/hook.js';
 import { withRegionCache } from './ts-cache/region-hook.js';
 import { regionCsv } from './region-csv.js';
 import { AHEAD, checkAbort, historyAttrs, outName, planesOf, type FileTask } from './task.js';
@@ -35,7 +34,7 @@ export async function subsetFile(t: FileTask): Promise<string[]> {
     // A point's series, or a small region's cells, from the time-series cache when the file has
     // a valid entry: a few blocks read instead of every plane (a region only while the cache is
     // the cheaper way: regionCacheRule); the outputs are written by the same code either way.
-    const cachedSrc = !t.tsCacheDir ? null : sel.point ? withPointCache(src, t.path, sel.rows[0], sel.cols[0], t.tsCacheDir) : withRegionCache(src, t.path, sel, t.tsCacheDir);
+    const cachedSrc = t.tsCacheDir ? withRegionCache(src, t.path, sel, t.tsCacheDir) : null;
     const use = cachedSrc ?? src;
     try {
       if (last.compute_mean) return await fieldMean(use, g, vars, sel, t, !!last.output_csv);
@@ -56,7 +55,7 @@ async function subsetNc(src: Source, g: Grid, vars: Var[], sel: Selection, t: Fi
   const fills = new Map<string, number>();
   const outVars: OutVar[] = src.vars.map((v) => {
     if (vars.includes(v)) {
-      const fill = numAttr(v.attrs, '_FillValue') ?? numAttr(v.attrs, 'missing_value') ?? DEFAULT_FILL[v.type];
+      const fill = fillOf(v);
       fills.set(v.name, fill);
       const needsFill = mask && numAttr(v.attrs, '_FillValue') === undefined && numAttr(v.attrs, 'missing_value') === undefined;
       return { ...v, attrs: needsFill ? [{ name: '_FillValue', type: v.type, value: [fill] }, ...v.attrs] : v.attrs };

@@ -22,7 +22,7 @@ export interface FileTask {
   csvHeader: boolean;
   /** Where the time-series cache lives (ts-cache/); absent: every value is read from the file. */
   tsCacheDir?: string;
-  /** Told when the cache answered (the variables it gave the point series of). */
+  /** Told when the cache answered (the variables whose planes it served). */
   onCached?(vars: string[]): void;
 }
 

@@ -1,6 +1,6 @@
 /**
  * The processor hook, in place: netcdf-subset runs in-process with every opened source wrapped by
- * withPointCache for the job's point (what the two lines in subset-file.ts will do), and its
+ * withPointCache for the job's point (what subset-file.ts does for a point), and its
  * outputs — the point CSV and cutout_point's / select_point's NetCDF — are identical to the
  * uncached run's, on every layout, while no plane of the data variable is read from the source.
  */
@@ -10,21 +10,23 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Source } from '../../processors/netcdf/model.js';
-import type { PointCachedSource } from '../../processors/netcdf/ts-cache/hook.js';
+import type { RegionCachedSource } from '../../processors/netcdf/ts-cache/region-hook.js';
 import { buildCache } from '../../processors/netcdf/ts-cache/index.js';
 import { runJob } from './helpers.js';
 import { bytesOf, cellOf, makeTsFixtures, type Layout } from './ts-cache-helpers.js';
 
-const hook = vi.hoisted(() => ({ point: null as null | { row: number; col: number; dir: string }, wrapped: [] as Array<{ src: PointCachedSource; sourceReads: string[] }> }));
+const hook = vi.hoisted(() => ({ point: null as null | { row: number; col: number; dir: string }, wrapped: [] as Array<{ src: RegionCachedSource; sourceReads: string[] }> }));
 
 vi.mock('../../processors/netcdf/io/open-source.js', async (importOriginal) => {
   const real = await importOriginal<typeof import('../../processors/netcdf/io/open-source.js')>();
-  const { withPointCache } = await import('../../processors/netcdf/ts-cache/hook.js');
   return {
     ...real,
     openSource: async (path: string) => {
       const s = await real.openSource(path);
       if (!hook.point) return s;
+      // Imported when first used: region-hook.ts imports (through the masks) this very module,
+      // which cannot finish loading while its mock factory waits for it.
+      const { withPointCache } = await import('../../processors/netcdf/ts-cache/region-hook.js');
       const sourceReads: string[] = [];
       const orig = s.readPlane.bind(s);
       s.readPlane = (name: string, p: number, r0: number, r1: number) => (sourceReads.push(name), orig(name, p, r0, r1));

@@ -98,15 +98,14 @@ async function tileBytes(raw: RawFile, pool: Pool<Buffer>, idx: PlaneIndex, v: V
     else if (f === 2) bytes = unshuffle(bytes, size);
     else if (f === 3) bytes = bytes.subarray(0, bytes.length - 4);
   }
-  if (bytes.buffer !== buf.buffer) pool.give(buf);
-  if (bytes.length !== n) throw new Error(`chunk of ${v.name} at ${t.offset.join(',')} has ${bytes.length} bytes, expected ${n}`);
   // Unfiltered bytes are still in the pool's buffer; a typed array over them needs an aligned start.
-  if (bytes.buffer === buf.buffer || bytes.byteOffset % 8 !== 0) {
+  if (bytes.length === n && (bytes.buffer === buf.buffer || bytes.byteOffset % 8 !== 0)) {
     const own = Buffer.allocUnsafeSlow(n);
     bytes.copy(own);
-    if (bytes.buffer === buf.buffer) pool.give(buf);
     bytes = own;
   }
+  pool.give(buf);
+  if (bytes.length !== n) throw new Error(`chunk of ${v.name} at ${t.offset.join(',')} has ${bytes.length} bytes, expected ${n}`);
   if (idx.bigEndian) size === 2 ? bytes.swap16() : size === 4 ? bytes.swap32() : size === 8 ? bytes.swap64() : null;
   return bytes;
 }

@@ -112,10 +112,11 @@ export class AutoCache {
     return this.o.mode;
   }
 
-  /** Starts the folder scans (at once, then every scanIntervalMs). */
+  /** Removes dead builds' temp files; starts the folder scans (at once, then every scanIntervalMs). */
   start(): void {
-    if (this.o.mode === 'off') return;
+    // Builds killed mid-way (kill -9, a crash) leave temp files no reader opens: in every mode.
     cleanTemps(this.o.dir);
+    if (this.o.mode === 'off') return;
     const tick = () => {
       if (this.closed || this.scanning) return;
       this.scanning = this.scan()

@@ -10,13 +10,13 @@
  */
 import { statSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { findGrid } from '../grid.js';
 import type { Var } from '../model.js';
 import { openSource } from '../io/open-source.js';
-import { buildCache, cacheableVars, DEFAULT_MEMORY, type BuildResult } from './build.js';
+import { planesOf } from '../task.js';
+import { buildVariable, DEFAULT_MEMORY, fileVars, type BuildResult } from './build.js';
 import { makeRoom, rawBytes, trim, worstCase, type Bounds } from './evict.js';
 import { REGION_TOO_LARGE, varsTheCacheWouldAnswer } from './region-hook.js';
-import { entryFile, entryKey, headerSig, readHeaderOf, realSource, statSig } from './store.js';
+import { cleanTemps, entryFile, entryKey, headerSig, readHeaderOf, realSource, statSig } from './store.js';
 
 export interface EnsureOptions {
   dir: string;
@@ -56,57 +56,51 @@ export interface EnsureResult {
  * cannot fit is skipped with its reason. Valid entries are left alone.
  */
 export async function ensureFile(path: string, o: EnsureOptions): Promise<EnsureResult> {
+  cleanTemps(o.dir);
   const real = realSource(path);
   const st = statSync(real, { bigint: true });
   const sig = statSig(st);
+  // One open of the source for the choice of variables and their builds.
   const src = await openSource(real);
-  let vars;
-  const tooLarge: EnsureResult['skipped'] = [];
   try {
-    const g = findGrid(src);
-    if (!g) throw new Error('no latitude/longitude coordinate variables');
-    vars = cacheableVars(src, g);
-    if (o.variables) {
-      for (const n of o.variables) if (!vars.some((v) => v.name === n)) throw new Error(`no variable "${n}" on the (${g.latDim}, ${g.lonDim}) grid with a time dimension`);
-      vars = vars.filter((v) => o.variables!.includes(v.name));
-    }
-    if (!vars.length) throw new Error(`no variable on the (${g.latDim}, ${g.lonDim}) grid with a time dimension`);
+    const found = fileVars(src, o.variables);
+    let vars = found.vars;
+    const skipped: EnsureResult['skipped'] = [];
     if (o.forOps !== undefined) {
       const worth = new Set<Var>();
-      for (const ops of o.forOps) for (const v of await varsTheCacheWouldAnswer(ops, g, vars)) worth.add(v);
-      for (const v of vars) if (!worth.has(v)) tooLarge.push({ variable: v.name, reason: REGION_TOO_LARGE });
+      for (const ops of o.forOps) for (const v of await varsTheCacheWouldAnswer(ops, found.g, vars)) worth.add(v);
+      for (const v of vars) if (!worth.has(v)) skipped.push({ variable: v.name, reason: REGION_TOO_LARGE });
       vars = vars.filter((v) => worth.has(v));
     }
+    const total = vars.reduce((t, v) => t + planesOf(v), 0);
+    let before = 0;
+    const res: EnsureResult = { real, sig, keys: vars.map((v) => entryKey(real, v.name)), built: [], valid: [], skipped, evicted: [] };
+    const keep = new Set(res.keys);
+    for (const v of vars) {
+      const key = entryKey(real, v.name);
+      const share = planesOf(v) / total;
+      const base = before;
+      before += share;
+      const h = readHeaderOf(entryFile(o.dir, key));
+      const s = h?.source;
+      if (!o.force && s && s.path === real && headerSig(s) === sig) {
+        res.valid.push(v.name);
+        continue;
+      }
+      const room = makeRoom(o.dir, o.bounds, Math.ceil(rawBytes(v) * 0.6), worstCase(v, o.memory ?? DEFAULT_MEMORY), keep);
+      res.evicted.push(...room.evicted);
+      if (!room.ok) {
+        res.skipped.push({ variable: v.name, reason: room.reason });
+        continue;
+      }
+      const r = await buildVariable(src, real, st, v, { dir: o.dir, memory: o.memory, signal: o.signal, durable: o.durable, onProgress: (f) => o.onProgress?.(base + f * share) });
+      res.built.push({ ...r, rebuilt: !!h });
+      res.evicted.push(...trim(o.dir, o.bounds.maxBytes, new Set([key])));
+    }
+    return res;
   } finally {
     src.close();
   }
-  const planes = (v: (typeof vars)[number]) => v.shape.slice(0, -2).reduce((a, b) => a * b, 1);
-  const total = vars.reduce((t, v) => t + planes(v), 0);
-  let before = 0;
-  const res: EnsureResult = { real, sig, keys: vars.map((v) => entryKey(real, v.name)), built: [], valid: [], skipped: tooLarge, evicted: [] };
-  const keep = new Set(res.keys);
-  for (const v of vars) {
-    const key = entryKey(real, v.name);
-    const share = planes(v) / total;
-    const base = before;
-    before += share;
-    const h = readHeaderOf(entryFile(o.dir, key));
-    const s = h?.source;
-    if (!o.force && s && s.path === real && headerSig(s) === sig) {
-      res.valid.push(v.name);
-      continue;
-    }
-    const room = makeRoom(o.dir, o.bounds, Math.ceil(rawBytes(v) * 0.6), worstCase(v, o.memory ?? DEFAULT_MEMORY), keep);
-    res.evicted.push(...room.evicted);
-    if (!room.ok) {
-      res.skipped.push({ variable: v.name, reason: room.reason });
-      continue;
-    }
-    const [r] = await buildCache(real, { dir: o.dir, memory: o.memory, variables: [v.name], signal: o.signal, durable: o.durable, onProgress: (f) => o.onProgress?.(base + f * share) });
-    res.built.push({ ...r, rebuilt: !!h });
-    res.evicted.push(...trim(o.dir, o.bounds.maxBytes, new Set([key])));
-  }
-  return res;
 }
 
 export type ToWorker = { t: 'ensure'; id: number; path: string; dir: string; memory?: number; bounds: Bounds; durable?: boolean; forOps?: unknown[] } | { t: 'abort' };

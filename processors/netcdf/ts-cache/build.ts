@@ -25,6 +25,7 @@ import { findGrid, gridVars, type Grid } from '../grid.js';
 import { BYTES, type NumArray, type Source, type Var } from '../model.js';
 import { openSource } from '../io/open-source.js';
 import { readAhead } from '../stream.js';
+import { planesOf } from '../task.js';
 import { align8, BLOCK, blockRect, decodeChunk, encodeChunk, encodeHeader, EncoderState, phaseOf, Sink, PREFIX, spillBound, spillChunksPerBlock, VERSION, writePrefix, type CoordMeta, type Header, type Layout } from './format.js';
 import { cleanTemps, entryFile, entryKey, fileSig, hitsFile, realSource, statSig, tempName } from './store.js';
 
@@ -74,6 +75,34 @@ export function cacheableVars(src: Source, g: Grid): Var[] {
   return gridVars(src, g).filter((v) => v.shape.length >= 3 && v.type !== 'char');
 }
 
+/**
+ * The file's grid and the variables to cache: every cacheable one, or `only` (an unknown name is
+ * an error); a file without a grid or without such a variable is an error.
+ */
+export function fileVars(src: Source, only?: string[]): { g: Grid; vars: Var[] } {
+  const g = findGrid(src);
+  if (!g) throw new Error('no latitude/longitude coordinate variables');
+  let vars = cacheableVars(src, g);
+  if (only) {
+    for (const n of only) if (!vars.some((v) => v.name === n)) throw new Error(`no variable "${n}" on the (${g.latDim}, ${g.lonDim}) grid with a time dimension`);
+    vars = vars.filter((v) => only.includes(v.name));
+  }
+  if (!vars.length) throw new Error(`no variable on the (${g.latDim}, ${g.lonDim}) grid with a time dimension`);
+  return { g, vars };
+}
+
+/**
+ * How a build holds a variable's planes for a memory budget: K planes per segment (balanced so
+ * segments are even), whether the whole series is one segment, and how many spill chunks merge
+ * into one final chunk (more than 1 only when K is under MIN_CHUNK_PLANES: the build then spills).
+ */
+export function segmentPlan(planes: number, planeBytes: number, memory: number): { K: number; direct: boolean; merge: number } {
+  const kMax = Math.max(1, Math.min(planes, Math.floor(memory / planeBytes)));
+  const K = Math.ceil(planes / Math.ceil(planes / kMax));
+  const direct = Math.ceil(planes / K) === 1;
+  return { K, direct, merge: !direct && K < MIN_CHUNK_PLANES ? Math.ceil(MIN_CHUNK_PLANES / K) : 1 };
+}
+
 /** Builds the entries of every cacheable variable of one source file (or of `opts.variables`). */
 export async function buildCache(sourcePath: string, opts: BuildOptions): Promise<BuildResult[]> {
   cleanTemps(opts.dir);
@@ -81,14 +110,7 @@ export async function buildCache(sourcePath: string, opts: BuildOptions): Promis
   const st = statSync(real, { bigint: true });
   const src = await openSource(real);
   try {
-    const g = findGrid(src);
-    if (!g) throw new Error('no latitude/longitude coordinate variables');
-    let vars = cacheableVars(src, g);
-    if (opts.variables) {
-      for (const n of opts.variables) if (!vars.some((v) => v.name === n)) throw new Error(`no variable "${n}" on the (${g.latDim}, ${g.lonDim}) grid with a time dimension`);
-      vars = vars.filter((v) => opts.variables!.includes(v.name));
-    }
-    if (!vars.length) throw new Error(`no variable on the (${g.latDim}, ${g.lonDim}) grid with a time dimension`);
+    const { vars } = fileVars(src, opts.variables);
     const total = vars.reduce((s, v) => s + planesOf(v), 0);
     let before = 0;
     const out: BuildResult[] = [];
@@ -103,8 +125,6 @@ export async function buildCache(sourcePath: string, opts: BuildOptions): Promis
     src.close();
   }
 }
-
-const planesOf = (v: Var) => v.shape.slice(0, -2).reduce((a, b) => a * b, 1);
 
 function coordsOf(src: Source, v: Var): CoordMeta[] {
   const out: CoordMeta[] = [];
@@ -226,17 +246,14 @@ export async function buildVariable(src: Source, real: string, st: BigIntStats, 
   const size = BYTES[v.type];
   const planeBytes = nlat * nlon * size;
   const memory = opts.memory ?? DEFAULT_MEMORY;
-  const kMax = Math.max(1, Math.min(P, Math.floor(memory / planeBytes)));
-  const K = Math.ceil(P / Math.ceil(P / kMax));
-  const nseg = Math.ceil(P / K);
+  // One segment (direct: the whole series fits): nothing to stagger, and the chunks come out
+  // block-major. Small spill chunks (a tight budget on a big grid) merge into chunks of at least
+  // MIN_CHUNK_PLANES.
+  const { K, direct, merge } = segmentPlan(P, planeBytes, memory);
   const geo = geometry(nlat, nlon, K, size);
-  // One segment (the whole series fits): nothing to stagger, and the chunks come out block-major.
-  const direct = nseg === 1;
   const spilled = { planes: P, spillPlanes: K, stagger: !direct, blockRows: geo.blockRows };
   const S = spillChunksPerBlock(spilled);
   if (geo.blocks * S > MAX_SPILL_CHUNKS) throw new Error(`${v.name}: ${geo.blocks} blocks × ${S} chunks is too many for a memory budget of ${memory} bytes; give more`);
-  // Merge small spill chunks (a tight budget on a big grid) into chunks of at least MIN_CHUNK_PLANES.
-  const merge = !direct && K < MIN_CHUNK_PLANES ? Math.ceil(MIN_CHUNK_PLANES / K) : 1;
   const layout: Layout = { block: BLOCK, blockRows: geo.blockRows, blockCols: geo.blockCols, planes: P, spillPlanes: K, stagger: !direct, merge, chunksPerBlock: Math.ceil(S / merge), order: 'time-major, byte-shuffled' };
   const cpb = layout.chunksPerBlock;
   const key = entryKey(real, v.name);

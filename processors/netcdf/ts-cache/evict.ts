@@ -13,10 +13,11 @@
  * Last use of an entry = the mtime of its `.hits` file (one byte appended per use), or when
  * never used, the entry's own mtime (its build). Least recent goes first.
  */
-import { statfsSync, statSync } from 'node:fs';
+import { statfsSync } from 'node:fs';
 import { BYTES, type Var } from '../model.js';
-import { DEFAULT_MEMORY, MIN_CHUNK_PLANES } from './build.js';
-import { dropEntry, hitsFile, listEntries } from './store.js';
+import { planesOf } from '../task.js';
+import { DEFAULT_MEMORY, segmentPlan } from './build.js';
+import { dropEntry, entryStats } from './store.js';
 
 export interface Bounds {
   /** Largest total size of the entries, bytes (0: no limit). */
@@ -47,26 +48,9 @@ export interface UsageEntry {
 
 /** The entries with their size and last use, least recently used first. */
 export function usage(dir: string): UsageEntry[] {
-  const out: UsageEntry[] = [];
-  for (const e of listEntries(dir)) {
-    let lastUse = 0;
-    try {
-      lastUse = statSync(e.file).mtimeMs;
-    } catch {
-      continue; // dropped meanwhile
-    }
-    try {
-      lastUse = Math.max(lastUse, statSync(hitsFile(dir, e.key)).mtimeMs);
-    } catch {
-      /* never used */
-    }
-    out.push({ key: e.key, bytes: e.bytes, lastUse });
-  }
-  return out.sort((a, b) => a.lastUse - b.lastUse || a.key.localeCompare(b.key));
-}
-
-export function freeBytes(dir: string): number {
-  return freeSpace(dir);
+  return entryStats(dir)
+    .map((e) => ({ key: e.key, bytes: e.bytes, lastUse: Math.max(e.builtMs, e.lastHit?.getTime() ?? 0) }))
+    .sort((a, b) => a.lastUse - b.lastUse || a.key.localeCompare(b.key));
 }
 
 /** The variable's values as stored, uncompressed: no entry of it is larger (plus its header and index). */
@@ -77,8 +61,8 @@ export function rawBytes(v: Var): number {
 /** Bytes an entry of `v` may take on disk while it is built, at worst: twice when the build spills. */
 export function worstCase(v: Var, memory = DEFAULT_MEMORY): number {
   const [nlat, nlon] = v.shape.slice(-2);
-  const planeBytes = nlat * nlon * BYTES[v.type];
-  const spills = Math.floor(memory / planeBytes) < MIN_CHUNK_PLANES && v.shape.slice(0, -2).reduce((a, b) => a * b, 1) > Math.floor(memory / planeBytes);
+  // As the build plans it: it spills (writes the chunks twice) when it merges.
+  const spills = segmentPlan(planesOf(v), nlat * nlon * BYTES[v.type], memory).merge > 1;
   const raw = rawBytes(v) * 1.02 + 1024 * 1024;
   return spills ? raw * 2 : raw;
 }
@@ -91,15 +75,16 @@ export type Room = { ok: true; evicted: string[] } | { ok: false; evicted: strin
  * evicting every other entry would not make the room.
  */
 export function makeRoom(dir: string, b: Bounds, expected: number, worst: number, keep: ReadonlySet<string> = new Set()): Room {
-  const entries = usage(dir).filter((e) => !keep.has(e.key));
-  const kept = usage(dir).filter((e) => keep.has(e.key)).reduce((s, e) => s + e.bytes, 0);
-  let total = entries.reduce((s, e) => s + e.bytes, 0) + kept;
-  let free = freeBytes(dir);
+  const all = usage(dir);
+  const entries = all.filter((e) => !keep.has(e.key));
+  const kept = all.filter((e) => keep.has(e.key)).reduce((s, e) => s + e.bytes, 0);
+  const others = entries.reduce((s, e) => s + e.bytes, 0);
+  let total = others + kept;
+  let free = freeSpace(dir);
   const fits = () => (!b.maxBytes || total + expected <= b.maxBytes) && (!b.minFreeBytes || free - worst >= b.minFreeBytes);
   if (b.maxBytes && kept + expected > b.maxBytes) return { ok: false, evicted: [], reason: `its entry (~${mb(expected)}) would not fit under SUBSETD_TS_CACHE_MAX (${mb(b.maxBytes)})` };
-  const all = entries.reduce((s, e) => s + e.bytes, 0);
-  if (b.minFreeBytes && free + all - worst < b.minFreeBytes)
-    return { ok: false, evicted: [], reason: `building it (up to ${mb(worst)}) would leave less than SUBSETD_MIN_FREE_DISK (${mb(b.minFreeBytes)}) free (${mb(free)} free, ${mb(all)} in other entries)` };
+  if (b.minFreeBytes && free + others - worst < b.minFreeBytes)
+    return { ok: false, evicted: [], reason: `building it (up to ${mb(worst)}) would leave less than SUBSETD_MIN_FREE_DISK (${mb(b.minFreeBytes)}) free (${mb(free)} free, ${mb(others)} in other entries)` };
   const evicted: string[] = [];
   for (const e of entries) {
     if (fits()) break;
@@ -109,7 +94,7 @@ export function makeRoom(dir: string, b: Bounds, expected: number, worst: number
     free += e.bytes;
   }
   // Another process may have filled the disk meanwhile: the free space is read again.
-  free = freeBytes(dir);
+  free = freeSpace(dir);
   if (b.minFreeBytes && free - worst < b.minFreeBytes) return { ok: false, evicted, reason: `building it (up to ${mb(worst)}) would leave less than SUBSETD_MIN_FREE_DISK (${mb(b.minFreeBytes)}) free (${mb(free)} free)` };
   return { ok: true, evicted };
 }

@@ -4,22 +4,11 @@
  * chunks of the cell's block. Every use is checked against the source's current size, mtime, inode and
  * device (one stat): a changed source is never answered from the old copy, and its entry is dropped.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
 import { arrayFor, BYTES, type NumArray } from '../model.js';
-import { align8, blockRect, chunkBounds, CorruptCacheError, decodeChunk, decodeHeader, PREFIX, readPrefix, type Header } from './format.js';
-import { defaultCacheDir, dropEntry, entryFile, entryKey, fileSig, headerSig, realSource, recordHit } from './store.js';
-
-function readExactly(fd: number, n: number, pos: number): Buffer {
-  const b = Buffer.allocUnsafe(n);
-  let got = 0;
-  while (got < n) {
-    const r = readSync(fd, b, got, n - got, pos + got);
-    if (r <= 0) throw new CorruptCacheError('cache file is shorter than its index says');
-    got += r;
-  }
-  return b;
-}
+import { align8, blockRect, chunkBounds, CorruptCacheError, decodeChunk, PREFIX, type Header } from './format.js';
+import { defaultCacheDir, dropEntry, entryFile, entryKey, fileSig, headerSig, readExactly, readHeaderAt, realSource, recordHit } from './store.js';
 
 export class TsCache {
   private constructor(
@@ -34,16 +23,7 @@ export class TsCache {
     const fd = openSync(file, 'r');
     try {
       const size = fstatSync(fd).size;
-      const p = readPrefix(readExactly(fd, PREFIX, 0));
-      if (!p) throw new CorruptCacheError('not a time-series cache file of this version');
-      const hb = readExactly(fd, p.headerLen, p.tail);
-      if (crc32(hb) !== p.headerCrc) throw new CorruptCacheError('header checksum mismatch');
-      let header: Header;
-      try {
-        header = decodeHeader(hb);
-      } catch (e) {
-        throw new CorruptCacheError(`header does not parse: ${(e as Error).message}`);
-      }
+      const { p, header } = readHeaderAt(fd);
       const { blockRows, blockCols, chunksPerBlock } = header.layout;
       const n = blockRows * blockCols * chunksPerBlock;
       const at = align8(p.tail + p.headerLen);
@@ -71,29 +51,9 @@ export class TsCache {
 
   /** One cell's values for every plane (time, or time × leading levels, in file order), stored type. */
   readPointSeries(row: number, col: number): NumArray {
-    return this.readBlockSeries([[row, col]])[0];
-  }
-
-  /** Several cells' series; each block is read and decoded once. */
-  readBlockSeries(cells: Array<[number, number]>): NumArray[] {
-    const v = this.header.variable;
-    const { planes } = this.header.layout;
-    const size = BYTES[v.type];
-    const out: NumArray[] = new Array(cells.length);
-    for (const { which, pos, chunks } of this.blocksOf(cells)) {
-      const series = which.map(() => new Uint8Array(planes * size));
-      for (const { p0, T, n, bp } of chunks()) {
-        pos.forEach((cell, w) => {
-          const s = series[w];
-          for (let j = 0; j < size; j++) {
-            const plane = bp[j];
-            for (let k = 0, o = p0 * size + j; k < T; k++, o += size) s[o] = plane[k * n + cell];
-          }
-        });
-      }
-      which.forEach((i, w) => (out[i] = arrayFor(v.type, series[w].buffer as ArrayBuffer, 0, planes)));
-    }
-    return out;
+    // One cell's plane-major values are its series; the integer view's bytes are the stored values.
+    const bits = this.readCellPlanes([[row, col]]);
+    return arrayFor(this.header.variable.type, bits.buffer as ArrayBuffer, 0, this.header.layout.planes);
   }
 
   /**
@@ -203,8 +163,6 @@ export class TsCache {
   }
 }
 
-export const readPointSeries = (cache: TsCache, row: number, col: number): NumArray => cache.readPointSeries(row, col);
-export const readBlockSeries = (cache: TsCache, cells: Array<[number, number]>): NumArray[] => cache.readBlockSeries(cells);
 
 /**
  * The entry of `path`'s variable when it exists, is intact and matches the source as it is now;

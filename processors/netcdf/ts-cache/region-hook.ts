@@ -1,10 +1,11 @@
 /**
- * How the processor uses the cache for a region (select_bbox, mask_bbox, cutout_bbox,
- * mask_country, mask_polygon, mask_mask; NetCDF, region CSV, or compute_mean): after the
- * selection is known, the file's Source is wrapped so that reading the selection's row window
- * (`readPlane(name, p, row0, row1)` with row0..row1 = the selected rows' span, which is what
- * subsetNc, fieldMean's series and regionCsv read) answers from the kept cells' values, read
- * from their blocks once per variable (TsCache.readCellPlanes). The output code is untouched, so its bytes cannot differ.
+ * How the processor uses the cache, for a point (select_point, cutout_point) or a region
+ * (select_bbox, mask_bbox, cutout_bbox, mask_country, mask_polygon, mask_mask; NetCDF, CSV, or
+ * compute_mean): after the selection is known, the file's Source is wrapped so that reading the
+ * selection's row window (`readPlane(name, p, row0, row1)` with row0..row1 = the selected rows'
+ * span, which is what subsetNc, fieldMean's series, pointCsv and regionCsv read) answers from the
+ * kept cells' values, read from their blocks once per variable (TsCache.readCellPlanes). A point
+ * is a region of one cell. The output code is untouched, so its bytes cannot differ.
  *
  * What the outputs read of a plane: only the kept cells (`toRuns(sel)`: rows × cols where the
  * mask is 1). gatherPlane copies those runs and writes the fill itself everywhere else (so
@@ -13,13 +14,13 @@
  * variable's fill elsewhere, and enumerates the kept cells with the same toRuns, so every value
  * an output reads comes from the cache.
  *
- * When: `regionCacheRule` (measured, docs/ts-cache.md "Regions from the cache"): the blocks to
- * decode (blocks × 256 cells × planes × bytes) at most MAX_REGION_DECODE, and the kept cells' values
- * (cells × planes × bytes) at most MAX_REGION_BYTES in memory; else, and for variables without
- * a valid entry, the source answers.
+ * When: always for a point; for a region, `regionCacheRule` (measured, docs/ts-cache.md "Regions
+ * from the cache"): the blocks to decode (blocks × 256 cells × planes × bytes) at most
+ * MAX_REGION_DECODE, and the kept cells' values (cells × planes × bytes) at most MAX_REGION_BYTES
+ * in memory; else, and for variables without a valid entry, the source answers.
  */
 import { WrappedSource } from './wrapped-source.js';
-import { arrayFor, BYTES, DEFAULT_FILL, numAttr, type NumArray, type Source, type Var } from '../model.js';
+import { arrayFor, BYTES, fillOf, type NumArray, type Source, type Var } from '../model.js';
 import { toRuns } from '../runs.js';
 import { AHEAD, planesOf } from '../task.js';
 import { EmptySelectionError, select, type Selection } from '../selection.js';
@@ -148,13 +149,13 @@ export class RegionCachedSource extends WrappedSource {
     this.cached(v);
   }
 
-  /** The kept cells' values of `v` from the cache, or null (no valid entry, or the rule says no). */
+  /** The kept cells' values of `v` from the cache, or null (no valid entry, or a region the rule says no to). */
   private cached(v: Var) {
     if (this.planes.has(v.name)) return this.planes.get(v.name)!;
     let got: Loaded | null = null;
     if (v.shape.length >= 3) {
       this.cells ??= keptCells(this.sel, v.shape[v.shape.length - 1]);
-      if (cacheAnswers(this.cells, v)) got = this.load(v);
+      if (this.sel.point || cacheAnswers(this.cells, v)) got = this.load(v);
     }
     this.planes.set(v.name, got);
     return got;
@@ -172,7 +173,7 @@ export class RegionCachedSource extends WrappedSource {
     const nlon = v.shape[v.shape.length - 1];
     const k = BYTES[v.type] === 8 ? 2 : 1;
     const at = Int32Array.from(cells, ([r, c]) => ((r - this.row0) * nlon + c) * k);
-    return { data: got.value, k, at, fill: numAttr(v.attrs, '_FillValue') ?? numAttr(v.attrs, 'missing_value') ?? DEFAULT_FILL[v.type], ring: [], next: 0 };
+    return { data: got.value, k, at, fill: fillOf(v), ring: [], next: 0 };
   }
 
   async readPlane(name: string, plane: number, row0: number, row1: number): Promise<NumArray> {
@@ -212,4 +213,9 @@ export class RegionCachedSource extends WrappedSource {
 
 export function withRegionCache(src: Source, path: string, sel: Selection, dir?: string): RegionCachedSource {
   return new RegionCachedSource(src, path, sel, dir);
+}
+
+/** The wrapper for one cell's series (row, col on the source's grid): the selection a point makes. */
+export function withPointCache(src: Source, path: string, row: number, col: number, dir?: string): RegionCachedSource {
+  return new RegionCachedSource(src, path, { rows: [row], cols: [col], mask: null, point: true }, dir);
 }

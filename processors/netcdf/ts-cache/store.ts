@@ -15,7 +15,7 @@ import { appendFileSync, closeSync, fstatSync, mkdirSync, openSync, readdirSync,
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { decodeHeader, ENTRY_EXT, PREFIX, readPrefix, type Header } from './format.js';
+import { CorruptCacheError, decodeHeader, ENTRY_EXT, PREFIX, readPrefix, type Header, type Prefix } from './format.js';
 
 export const TMP = 'tmp';
 /** Temp files of a process on another host (shared storage) are removed only when this old. */
@@ -102,18 +102,37 @@ export function cleanTemps(dir: string): number {
   return removed;
 }
 
+/** `n` bytes at `pos`; a file shorter than that is a damaged entry. */
+export function readExactly(fd: number, n: number, pos: number): Buffer {
+  const b = Buffer.allocUnsafe(n);
+  let got = 0;
+  while (got < n) {
+    const r = readSync(fd, b, got, n - got, pos + got);
+    if (r <= 0) throw new CorruptCacheError('cache file is shorter than its index says');
+    got += r;
+  }
+  return b;
+}
+
+/** An entry's prefix and header, checked (magic, version, crc32); throws CorruptCacheError. */
+export function readHeaderAt(fd: number): { p: Prefix; header: Header } {
+  const p = readPrefix(readExactly(fd, PREFIX, 0));
+  if (!p) throw new CorruptCacheError('not a time-series cache file of this version');
+  const hb = readExactly(fd, p.headerLen, p.tail);
+  if (crc32(hb) !== p.headerCrc) throw new CorruptCacheError('header checksum mismatch');
+  try {
+    return { p, header: decodeHeader(hb) };
+  } catch (e) {
+    throw new CorruptCacheError(`header does not parse: ${(e as Error).message}`);
+  }
+}
+
 /** The header of an entry file, or null when it is not one (or damaged). Reads only its start. */
 export function readHeaderOf(file: string): Header | null {
   let fd = -1;
   try {
     fd = openSync(file, 'r');
-    const pre = Buffer.alloc(PREFIX);
-    readSync(fd, pre, 0, PREFIX, 0);
-    const p = readPrefix(pre);
-    if (!p) return null;
-    const h = Buffer.alloc(p.headerLen);
-    if (readSync(fd, h, 0, p.headerLen, p.tail) !== p.headerLen || crc32(h) !== p.headerCrc) return null;
-    return decodeHeader(h);
+    return readHeaderAt(fd).header;
   } catch {
     return null;
   } finally {
@@ -121,44 +140,56 @@ export function readHeaderOf(file: string): Header | null {
   }
 }
 
-export interface EntryInfo {
+export interface EntryStat {
   key: string;
   file: string;
-  header: Header | null;
   bytes: number;
+  /** When the entry file was written (its build), ms since the epoch. */
+  builtMs: number;
   hits: number;
   lastHit: Date | null;
 }
 
-export function listEntries(dir: string): EntryInfo[] {
+export interface EntryInfo extends EntryStat {
+  header: Header | null;
+}
+
+/** The entries with their sizes and uses, from stat alone (eviction needs no more). */
+export function entryStats(dir: string): EntryStat[] {
   let names: string[];
   try {
     names = readdirSync(dir);
   } catch {
     return [];
   }
-  return names
-    .filter((n) => n.endsWith(ENTRY_EXT))
-    .map((n) => {
-      const key = n.slice(0, -ENTRY_EXT.length);
-      const file = join(dir, n);
-      let hits = 0;
-      let lastHit: Date | null = null;
-      try {
-        const s = statSync(hitsFile(dir, key));
-        hits = s.size;
-        lastHit = s.mtime;
-      } catch {
-        /* never used */
-      }
-      let bytes = 0;
-      try {
-        bytes = statSync(file).size;
-      } catch {
-        /* dropped meanwhile */
-      }
-      return { key, file, header: readHeaderOf(file), bytes, hits, lastHit };
-    });
+  const out: EntryStat[] = [];
+  for (const n of names) {
+    if (!n.endsWith(ENTRY_EXT)) continue;
+    const key = n.slice(0, -ENTRY_EXT.length);
+    const file = join(dir, n);
+    let st;
+    try {
+      st = statSync(file);
+    } catch {
+      continue; // dropped meanwhile
+    }
+    let hits = 0;
+    let lastHit: Date | null = null;
+    try {
+      const h = statSync(hitsFile(dir, key));
+      hits = h.size;
+      lastHit = h.mtime;
+    } catch {
+      /* never used */
+    }
+    out.push({ key, file, bytes: st.size, builtMs: st.mtimeMs, hits, lastHit });
+  }
+  return out;
+}
+
+/** The entries with their headers (null: not an entry of this version, or damaged). */
+export function listEntries(dir: string): EntryInfo[] {
+  return entryStats(dir).map((e) => ({ ...e, header: readHeaderOf(e.file) }));
 }
 
 /** Counts one use of an entry. */
