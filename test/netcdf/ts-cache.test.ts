@@ -344,8 +344,15 @@ describe('subsetd cache', () => {
       const t0 = Date.now();
       for (;;) {
         const names = existsSync(tmp) ? readdirSync(tmp) : [];
+        if (after === 'part' && names.some((n) => n.endsWith('.part'))) break;
         const spill = names.find((n) => n.endsWith('.spill'));
-        if (after === 'part' ? names.some((n) => n.endsWith('.part')) : spill && statSync(join(tmp, spill)).size > 200_000) break;
+        if (after !== 'part' && spill) {
+          // Stopped while its size is read: a running build may merge and unlink the spill between
+          // the listing and the stat (it did on a loaded CI machine).
+          child.kill('SIGSTOP');
+          if ((statSync(join(tmp, spill), { throwIfNoEntry: false })?.size ?? 0) > 200_000) break;
+          child.kill('SIGCONT');
+        }
         if (Date.now() - t0 > 20_000) throw new Error('the build made no temp file');
         await new Promise((r) => setTimeout(r, 2));
       }
