@@ -69,7 +69,6 @@ export interface BuildResult {
   phases: { read: number; transpose: number; encode: number; assemble: number; sync: number };
 }
 
-
 /** Variables of a source worth a cache entry: on its lat/lon grid, with at least one leading dimension. */
 export function cacheableVars(src: Source, g: Grid): Var[] {
   return gridVars(src, g).filter((v) => v.shape.length >= 3 && v.type !== 'char');

@@ -163,7 +163,6 @@ export class TsCache {
   }
 }
 
-
 /**
  * The entry of `path`'s variable when it exists, is intact and matches the source as it is now;
  * else null (and a stale or damaged entry is dropped). The caller closes it.
